@@ -1,0 +1,4 @@
+"""Shared pytest configuration; fixtures live in tests/fixtures/ as plugins."""
+
+pytest_plugins: list[str] = [
+]
