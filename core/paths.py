@@ -1,4 +1,4 @@
-"""Where odoo-relay keeps its ledger and logs on this machine."""
+"""Locations of the ledger and the log files on this machine."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def ensure_private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) readable by the owner only, and return it.
 
     An existing directory keeps its mode unless it is the leaf we were asked
-    for, which is tightened to 0700 because it holds credentials or logs.
+    for, which is tightened to 0700 because it contains credentials or logs.
     """
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path, 0o700)

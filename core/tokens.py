@@ -32,8 +32,8 @@ def generate_token() -> IssuedToken:
 def hash_token(value: str) -> str:
     """Return the hex SHA-256 of a token.
 
-    The token has 256 bits of entropy, so a fast hash is enough: nobody can
-    brute-force it, and lookups stay cheap on every API request.
+    The token has 256 bits of entropy, so a fast hash is enough. Brute force is
+    out of reach at that size, and lookups stay cheap on every API request.
     """
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 

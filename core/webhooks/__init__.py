@@ -1,0 +1,1 @@
+"""Signed webhook delivery: signing, sending, retry schedule and the dispatcher."""
