@@ -26,7 +26,7 @@ DEFAULT_TOLERANCE_SECONDS = 300
 
 
 class WebhookVerificationError(Exception):
-    """A webhook message failed verification; the message says which check failed."""
+    """Failed verification of a received webhook; the text names the failed check."""
 
 
 def generate_secret() -> Secret:
