@@ -1,0 +1,1 @@
+"""Incremental sync of Odoo models into the ledger, with a scheduler and health tracking."""

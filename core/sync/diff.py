@@ -1,0 +1,101 @@
+"""Compare a page of fresh Odoo records with what the ledger stored, and build the changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from core.ledger.models import NewEvent, RecordUpsert, SyncedRecord
+from core.sync.hashing import UNHASHED_FIELDS, content_hash
+
+RECORD_CREATED = "record.created"
+RECORD_UPDATED = "record.updated"
+RECORD_DELETED = "record.deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRef:
+    """What an event needs to know about the stream a record belongs to."""
+
+    connection_id: int
+    stream_id: int
+    name: str
+    model: str
+
+
+@dataclass(slots=True)
+class PageChanges:
+    """The upserts and events one page produces, with its counts."""
+
+    upserts: list[RecordUpsert] = field(default_factory=list)
+    events: list[NewEvent] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Return the sorted names of fields whose values differ, write_date excepted."""
+    names = (old.keys() | new.keys()) - UNHASHED_FIELDS
+    return sorted(name for name in names if old.get(name) != new.get(name))
+
+
+def diff_page(
+    stream: StreamRef,
+    records: list[dict[str, Any]],
+    stored: dict[int, SyncedRecord],
+    write_dates: dict[int, datetime | None],
+) -> PageChanges:
+    """Classify JSON-ready ``records`` against ``stored`` ones by content hash.
+
+    A record the ledger never saw, or saw deleted, is created; one whose hash
+    differs is updated with its changed fields; the rest are unchanged and
+    produce nothing. ``write_dates`` maps odoo ids to their aware write_date.
+    """
+    changes = PageChanges()
+    for record in records:
+        odoo_id = record["id"]
+        digest = content_hash(record)
+        previous = stored.get(odoo_id)
+        if previous is not None and previous.deleted_at is None and previous.content_hash == digest:
+            changes.unchanged += 1
+            continue
+
+        changes.upserts.append(RecordUpsert(odoo_id, digest, write_dates.get(odoo_id), record))
+        if previous is None or previous.deleted_at is not None:
+            changes.created += 1
+            changes.events.append(_created_event(stream, record))
+        elif changed_fields(previous.data, record):
+            changes.updated += 1
+            changes.events.append(_updated_event(stream, previous.data, record))
+        else:
+            # Only the set of keys moved (a field added to the stream with an
+            # empty value): store the new hash, but nothing changed for consumers.
+            changes.unchanged += 1
+    return changes
+
+
+def deleted_event(stream: StreamRef, odoo_id: int) -> NewEvent:
+    """Build the ``record.deleted`` event for one odoo id."""
+    data = {"stream": stream.name, "model": stream.model, "odoo_id": odoo_id}
+    return NewEvent(type=RECORD_DELETED, connection_id=stream.connection_id, data=data)
+
+
+def _created_event(stream: StreamRef, record: dict[str, Any]) -> NewEvent:
+    data = {"stream": stream.name, "model": stream.model, "odoo_id": record["id"], "record": record}
+    return NewEvent(type=RECORD_CREATED, connection_id=stream.connection_id, data=data)
+
+
+def _updated_event(stream: StreamRef, old: dict[str, Any], new: dict[str, Any]) -> NewEvent:
+    names = changed_fields(old, new)
+    data = {
+        "stream": stream.name,
+        "model": stream.model,
+        "odoo_id": new["id"],
+        "changed_fields": names,
+        "old": {name: old.get(name) for name in names},
+        "new": {name: new.get(name) for name in names},
+        "record": new,
+    }
+    return NewEvent(type=RECORD_UPDATED, connection_id=stream.connection_id, data=data)

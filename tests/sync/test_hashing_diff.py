@@ -1,0 +1,94 @@
+"""Content hashes and the created/updated/unchanged decision for one page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import pytest
+
+from core.ledger.models import SyncedRecord
+from core.sync.diff import StreamRef, changed_fields, diff_page
+from core.sync.hashing import content_hash, to_json_record, to_json_value
+
+STREAM = StreamRef(connection_id=7, stream_id=3, name="assets", model="maintenance.equipment")
+SEEN_AT = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: int
+    name: str
+
+
+def _stored(record, deleted=False):
+    return SyncedRecord(
+        connection_id=7,
+        stream_id=3,
+        odoo_id=record["id"],
+        model="maintenance.equipment",
+        content_hash=content_hash(record),
+        write_date=None,
+        data=record,
+        deleted_at=SEEN_AT if deleted else None,
+        updated_at=SEEN_AT,
+        change_seq=1,
+    )
+
+
+def test_json_value_conversions():
+    stamp = datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)
+    assert to_json_value(stamp) == "2026-02-03T04:05:06+00:00"
+    assert to_json_value(date(2026, 2, 3)) == "2026-02-03"
+    assert to_json_value(Pair(4, "Monitors")) == {"id": 4, "name": "Monitors"}
+    assert to_json_value([1, (2, 3)]) == [1, [2, 3]]
+    assert to_json_value(None) is None
+
+
+def test_json_value_rejects_unknown_type():
+    with pytest.raises(TypeError, match="cannot store a set field value"):
+        to_json_value({1, 2})
+
+
+def test_hash_ignores_key_order_and_write_date():
+    first = {"id": 1, "name": "Pump", "write_date": "2026-01-01T00:00:00+00:00"}
+    second = {"write_date": "2026-05-01T00:00:00+00:00", "name": "Pump", "id": 1}
+    assert content_hash(first) == content_hash(second)
+
+
+def test_hash_changes_with_a_value():
+    assert content_hash({"id": 1, "name": "Pump"}) != content_hash({"id": 1, "name": "Pump 2"})
+
+
+def test_changed_fields_lists_differences_only():
+    old = {"id": 1, "name": "Pump", "active": True, "write_date": "a"}
+    new = {"id": 1, "name": "Pump", "active": False, "write_date": "b"}
+    assert changed_fields(old, new) == ["active"]
+
+
+def test_diff_page_created_updated_unchanged():
+    unchanged = to_json_record({"id": 1, "name": "Pump", "category_id": Pair(4, "Monitors")})
+    old = {"id": 2, "name": "Valve", "active": True}
+    new = {"id": 2, "name": "Valve", "active": False}
+    fresh = {"id": 3, "name": "Drill", "active": True}
+    stored = {1: _stored(unchanged), 2: _stored(old)}
+
+    changes = diff_page(STREAM, [unchanged, new, fresh], stored, {})
+
+    assert (changes.created, changes.updated, changes.unchanged) == (1, 1, 1)
+    assert [upsert.odoo_id for upsert in changes.upserts] == [2, 3]
+    updated, created = changes.events
+    assert updated.type == "record.updated"
+    assert updated.data["changed_fields"] == ["active"]
+    assert updated.data["old"] == {"active": True}
+    assert updated.data["new"] == {"active": False}
+    assert updated.data["record"] == new
+    assert created.type == "record.created"
+    assert created.data == {"stream": "assets", "model": "maintenance.equipment", "odoo_id": 3, "record": fresh}
+    assert created.connection_id == 7
+
+
+def test_diff_page_recreates_deleted_record():
+    record = {"id": 5, "name": "Crane"}
+    changes = diff_page(STREAM, [record], {5: _stored(record, deleted=True)}, {})
+    assert [event.type for event in changes.events] == ["record.created"]
