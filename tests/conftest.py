@@ -1,4 +1,5 @@
 """Shared pytest configuration; fixtures live in tests/fixtures/ as plugins."""
 
 pytest_plugins: list[str] = [
+    "tests.fixtures.receiver",
 ]

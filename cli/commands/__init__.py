@@ -2,3 +2,4 @@
 
 Add one import line per module below.
 """
+from cli.commands import listen  # noqa: F401
