@@ -1,5 +1,6 @@
 """Shared pytest configuration; fixtures live in tests/fixtures/ as plugins."""
 
 pytest_plugins: list[str] = [
+    "tests.fixtures.ledger",
     "tests.fixtures.receiver",
 ]

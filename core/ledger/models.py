@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from core.secrets import Secret
 
@@ -388,3 +388,12 @@ class Totals:
     deliveries_by_state: dict[DeliveryState, int]
     events: int
     sync_runs: int
+
+
+class CompletedAttempt(NamedTuple):
+    """One finished attempt for ``Ledger.complete_many``; a plain 4-tuple works too."""
+
+    delivery_id: int
+    lease_token: str
+    attempt: AttemptRecord
+    outcome: DeliveryOutcome

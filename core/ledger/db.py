@@ -1,0 +1,149 @@
+"""Opening the ledger file and running transactions on its one connection."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from core.ledger import migrations
+from core.ledger.errors import LedgerError, NotALedgerError
+from core.paths import ensure_private_dir
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+_OWNER_ONLY_FILE = 0o600
+
+
+def _create_private_file(path: Path) -> None:
+    # Create the file ourselves with mode 0600 before SQLite opens it: SQLite
+    # then gives the -wal and -shm files the same mode as the main file.
+    if not path.parent.exists():
+        ensure_private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, _OWNER_ONLY_FILE)
+    except FileExistsError:
+        return
+    os.close(fd)
+    log.info("created ledger file %s", path)
+
+
+def _tighten_mode(path: Path) -> None:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        os.chmod(path, _OWNER_ONLY_FILE)
+        log.warning("ledger %s was readable by others (mode %o); changed it to 0600", path, mode)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, so every write
+    # transaction is BEGIN IMMEDIATE and takes the write lock up front.
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+    return conn
+
+
+def _check_is_ledger(conn: sqlite3.Connection, path: Path) -> int:
+    try:
+        version = migrations.check_not_newer(conn, path)
+        tables = sqlite_utils.Database(conn).table_names()
+    except sqlite3.DatabaseError as error:
+        raise NotALedgerError(
+            f"{path} is not an SQLite database ({error}); pass the path of an odoo-relay ledger"
+        ) from None
+    if version == 0 and tables:
+        raise NotALedgerError(
+            f"{path} is an SQLite database but not an odoo-relay ledger (it has tables "
+            f"{', '.join(sorted(tables)[:5])} and no schema version); choose another path"
+        )
+    return version
+
+
+def open_connection(path: Path, create: bool) -> sqlite3.Connection:
+    """Open ``path``, check it is a ledger this version can read, and migrate it.
+
+    Raises SchemaTooNewError (file untouched) for a newer schema,
+    NotALedgerError for other files, LedgerError for a missing file when
+    ``create`` is False.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        if not create:
+            raise LedgerError(f"ledger {path} does not exist; run a command that creates it or check --db")
+        _create_private_file(path)
+
+    conn = _connect(path)
+    try:
+        _check_is_ledger(conn, path)
+        _tighten_mode(path)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrations.migrate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+class Database:
+    """One sqlite3 connection shared by threads, one statement group at a time.
+
+    The API server calls the ledger from worker threads, so every use goes
+    through an RLock; ``write()`` wraps its body in BEGIN IMMEDIATE so two
+    processes never interleave a read-then-write.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self.lock = threading.RLock()
+        self._depth = 0
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """Run the body in one write transaction; nested calls join the outer one."""
+        with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.conn
+            except BaseException:
+                self._depth = 0
+                self.conn.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """Run the body's queries on one consistent snapshot."""
+        with self.lock:
+            if self._depth or self.conn.in_transaction:
+                yield self.conn
+                return
+            self.conn.execute("BEGIN")
+            try:
+                yield self.conn
+            finally:
+                self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()

@@ -1,0 +1,319 @@
+"""The delivery queue: leased claims, attempt results, retries.
+
+A dispatcher claims due deliveries with a lease (owner, random token,
+expiry). Only the holder of the current token can record the result, so a
+worker whose lease expired and was claimed again cannot overwrite the newer
+outcome. Every change runs in one BEGIN IMMEDIATE transaction, which is what
+keeps two processes from claiming the same row.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from core.ledger import rows
+from core.ledger.codec import dump_json, from_epoch, to_epoch
+from core.ledger.db import Database
+from core.ledger.endpoints import disable_endpoint
+from core.ledger.errors import InvalidValueError
+from core.ledger.models import (
+    AttemptRecord,
+    ClaimedDelivery,
+    CompletedAttempt,
+    DeliveryOutcome,
+    DeliveryState,
+    Event,
+    RetryResult,
+)
+
+RETRY_WINDOW = timedelta(hours=24)
+_FINAL_STATES = (DeliveryState.SUCCEEDED, DeliveryState.PENDING, DeliveryState.FAILED)
+_IN_CLAUSE_CHUNK = 500  # stays well under SQLite's limit on bound parameters
+
+_COMPLETE_SQL = f"""
+UPDATE deliveries SET
+    state = :state,
+    attempts = attempts + 1,
+    first_attempt_at = coalesce(first_attempt_at, :started),
+    deadline_at = coalesce(deadline_at, coalesce(first_attempt_at, :started) + {RETRY_WINDOW.total_seconds()}),
+    next_attempt_at = :next_attempt_at,
+    last_status_code = :status_code,
+    last_error_class = :error_class,
+    last_error = :error_message,
+    succeeded_at = :succeeded_at,
+    updated_at = :at,
+    lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+WHERE id = :id AND lease_token = :token AND state = 'in_flight'
+RETURNING attempts, endpoint_id
+"""
+
+_ATTEMPT_SQL = """
+INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code,
+    error_class, error_message, response_excerpt, request_headers, webhook_timestamp)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), _IN_CLAUSE_CHUNK):
+        yield values[start : start + _IN_CLAUSE_CHUNK]
+
+
+def _leases_per_endpoint(conn: sqlite3.Connection, now: float) -> dict[int, int]:
+    found = conn.execute(
+        "SELECT endpoint_id, count(*) FROM deliveries WHERE state = 'in_flight' AND lease_expires_at > ?"
+        " GROUP BY endpoint_id",
+        (now,),
+    )
+    return {endpoint_id: count for endpoint_id, count in found}
+
+
+def _due_rows(conn: sqlite3.Connection, endpoint_id: int, now: float, room: int) -> list[sqlite3.Row]:
+    # Expired leases first: those deliveries have waited longest.
+    expired = conn.execute(
+        "SELECT id, event_seq, attempts, first_attempt_at FROM deliveries"
+        " WHERE endpoint_id = ? AND state = 'in_flight' AND lease_expires_at <= ?"
+        " ORDER BY lease_expires_at LIMIT ?",
+        (endpoint_id, now, room),
+    ).fetchall()
+    if len(expired) >= room:
+        return expired
+    pending = conn.execute(
+        "SELECT id, event_seq, attempts, first_attempt_at FROM deliveries"
+        " WHERE endpoint_id = ? AND state = 'pending' AND next_attempt_at <= ?"
+        " ORDER BY next_attempt_at, id LIMIT ?",
+        (endpoint_id, now, room - len(expired)),
+    ).fetchall()
+    return expired + pending
+
+
+def _load_events(conn: sqlite3.Connection, seqs: set[int]) -> dict[int, Event]:
+    events: dict[int, Event] = {}
+    for chunk in _chunks(sorted(seqs)):
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(f"SELECT * FROM events WHERE seq IN ({marks})", chunk):
+            events[row["seq"]] = rows.event(row)
+    return events
+
+
+def _check_outcome(outcome: DeliveryOutcome) -> None:
+    if outcome.state not in _FINAL_STATES:
+        raise InvalidValueError(
+            f"a delivery outcome must be succeeded, pending or failed, got {outcome.state!r}"
+        )
+
+
+def _complete_one(conn: sqlite3.Connection, item: CompletedAttempt, at: datetime) -> bool:
+    delivery_id, lease_token, attempt, outcome = item
+    _check_outcome(outcome)
+    at_epoch = to_epoch(at)
+    next_attempt = None
+    if outcome.state == DeliveryState.PENDING:
+        next_attempt = to_epoch(outcome.next_attempt_at) if outcome.next_attempt_at else at_epoch
+    row = conn.execute(
+        _COMPLETE_SQL,
+        {
+            "state": str(outcome.state),
+            "started": to_epoch(attempt.started_at),
+            "next_attempt_at": next_attempt,
+            "status_code": attempt.status_code,
+            "error_class": attempt.error_class,
+            "error_message": attempt.error_message,
+            "succeeded_at": at_epoch if outcome.state == DeliveryState.SUCCEEDED else None,
+            "at": at_epoch,
+            "id": delivery_id,
+            "token": lease_token,
+        },
+    ).fetchone()
+    if row is None:
+        return False  # lease lost: expired and claimed again, released, or already completed
+
+    number, endpoint_id = row
+    conn.execute(_ATTEMPT_SQL, _attempt_values(delivery_id, number, attempt))
+    if outcome.disable_endpoint_reason:
+        disable_endpoint(conn, endpoint_id, outcome.disable_endpoint_reason, at)
+    return True
+
+
+def _attempt_values(delivery_id: int, number: int, attempt: AttemptRecord) -> tuple:
+    return (
+        delivery_id,
+        number,
+        to_epoch(attempt.started_at),
+        attempt.duration_ms,
+        attempt.status_code,
+        attempt.error_class,
+        attempt.error_message,
+        attempt.response_excerpt,
+        dump_json(attempt.request_headers),
+        attempt.webhook_timestamp,
+    )
+
+
+def _attempt_end(attempt: AttemptRecord) -> datetime:
+    return attempt.started_at + timedelta(milliseconds=attempt.duration_ms)
+
+
+class DeliveryQueueMixin:
+    """Claiming, completing, releasing and retrying deliveries."""
+
+    _db: Database
+
+    def claim_due(
+        self, owner: str, now: datetime, limit: int = 100, lease_seconds: float = 60.0
+    ) -> list[ClaimedDelivery]:
+        """Lease up to ``limit`` due deliveries to ``owner``.
+
+        Due means pending with ``next_attempt_at <= now``, or in flight with
+        an expired lease. Each enabled endpoint gets at most
+        ``max_in_flight`` unexpired leases; endpoints are visited in random
+        order so a busy one cannot starve the others.
+        """
+        now_epoch = to_epoch(now)
+        expires = now_epoch + lease_seconds
+        with self._db.write() as conn:
+            endpoints = {
+                row["id"]: row
+                for row in conn.execute("SELECT * FROM endpoints WHERE enabled = 1 AND removed_at IS NULL")
+            }
+            leased = _leases_per_endpoint(conn, now_epoch)
+            order = list(endpoints)
+            random.shuffle(order)
+
+            picked: list[tuple[int, sqlite3.Row]] = []
+            for endpoint_id in order:
+                room = min(endpoints[endpoint_id]["max_in_flight"] - leased.get(endpoint_id, 0), limit - len(picked))
+                if room > 0:
+                    picked.extend((endpoint_id, row) for row in _due_rows(conn, endpoint_id, now_epoch, room))
+            if not picked:
+                return []
+
+            tokens = [secrets.token_hex(16) for _ in picked]
+            conn.executemany(
+                "UPDATE deliveries SET state = 'in_flight', lease_owner = ?, lease_token = ?,"
+                " lease_expires_at = ?, updated_at = ? WHERE id = ?",
+                [(owner, token, expires, now_epoch, row["id"]) for token, (_, row) in zip(tokens, picked)],
+            )
+            events = _load_events(conn, {row["event_seq"] for _, row in picked})
+
+        endpoint_objects = {endpoint_id: rows.endpoint(endpoints[endpoint_id]) for endpoint_id, _ in picked}
+        return [
+            ClaimedDelivery(
+                delivery_id=row["id"],
+                lease_token=token,
+                lease_expires_at=from_epoch(expires),
+                attempt_number=row["attempts"] + 1,
+                first_attempt_at=from_epoch(row["first_attempt_at"]),
+                event=events[row["event_seq"]],
+                endpoint=endpoint_objects[endpoint_id],
+            )
+            for token, (endpoint_id, row) in zip(tokens, picked)
+        ]
+
+    def complete(
+        self,
+        delivery_id: int,
+        lease_token: str,
+        attempt: AttemptRecord,
+        outcome: DeliveryOutcome,
+        at: datetime,
+    ) -> bool:
+        """Record an attempt and the delivery's new state; False if the lease was lost.
+
+        The first attempt starts the 24-hour retry window (``deadline_at``).
+        ``outcome.disable_endpoint_reason`` disables the endpoint and appends
+        ``endpoint.disabled`` in the same transaction.
+        """
+        with self._db.write() as conn:
+            return _complete_one(conn, CompletedAttempt(delivery_id, lease_token, attempt, outcome), at)
+
+    def complete_many(
+        self, items: Sequence[CompletedAttempt | tuple], at: datetime | None = None
+    ) -> list[bool]:
+        """Complete a batch in one transaction; one bool per item, as ``complete`` returns.
+
+        Without ``at``, each item's completion time is its attempt's start
+        plus its duration.
+        """
+        with self._db.write() as conn:
+            return [
+                _complete_one(conn, CompletedAttempt(*item), at or _attempt_end(item[2])) for item in items
+            ]
+
+    def release_leases(self, owner: str, at: datetime | None = None) -> int:
+        """Return ``owner``'s in-flight deliveries to pending (a clean shutdown); return the count."""
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                "UPDATE deliveries SET state = 'pending', lease_owner = NULL, lease_token = NULL,"
+                " lease_expires_at = NULL, updated_at = coalesce(?, updated_at)"
+                " WHERE state = 'in_flight' AND lease_owner = ?",
+                (to_epoch(at), owner),
+            )
+            return cursor.rowcount
+
+    def retry_delivery(self, delivery_id: int, now: datetime, force: bool = False) -> RetryResult:
+        """Make a delivery due now with a fresh 24-hour window, keeping its event id.
+
+        Rejected with a reason for a delivery in flight, for a succeeded one
+        unless ``force``, and when its endpoint was removed.
+        """
+        now_epoch = to_epoch(now)
+        with self._db.write() as conn:
+            row = conn.execute(
+                "SELECT d.state, d.lease_expires_at, e.removed_at FROM deliveries d"
+                " JOIN endpoints e ON e.id = d.endpoint_id WHERE d.id = ?",
+                (delivery_id,),
+            ).fetchone()
+            reason = _retry_refusal(row, now_epoch, force)
+            if reason:
+                return RetryResult(delivery_id, False, reason)
+            _requeue(conn, "id = ?", (delivery_id,), now_epoch)
+        return RetryResult(delivery_id, True, None)
+
+    def retry_failed(
+        self,
+        now: datetime,
+        endpoint_id: int | None = None,
+        since: datetime | None = None,
+        ids: Sequence[int] | None = None,
+    ) -> int:
+        """Requeue failed deliveries (optionally of one endpoint, failed since ``since``, or by id)."""
+        clauses = ["state = 'failed'", "endpoint_id IN (SELECT id FROM endpoints WHERE removed_at IS NULL)"]
+        params: list[object] = []
+        if endpoint_id is not None:
+            clauses.append("endpoint_id = ?")
+            params.append(endpoint_id)
+        if since is not None:
+            clauses.append("updated_at >= ?")
+            params.append(to_epoch(since))
+        if ids is not None:
+            clauses.append(f"id IN ({','.join('?' * len(ids)) or 'NULL'})")
+            params.extend(ids)
+        with self._db.write() as conn:
+            return _requeue(conn, " AND ".join(clauses), params, to_epoch(now))
+
+
+def _retry_refusal(row: sqlite3.Row | None, now: float, force: bool) -> str | None:
+    if row is None:
+        return "not found"
+    if row["removed_at"] is not None:
+        return "endpoint removed"
+    if row["state"] == DeliveryState.IN_FLIGHT and row["lease_expires_at"] > now:
+        return "in flight"
+    if row["state"] == DeliveryState.SUCCEEDED and not force:
+        return "already succeeded; use force"
+    return None
+
+
+def _requeue(conn: sqlite3.Connection, where: str, params: Sequence[object], now: float) -> int:
+    cursor = conn.execute(
+        "UPDATE deliveries SET state = 'pending', next_attempt_at = ?, first_attempt_at = NULL,"
+        " deadline_at = NULL, succeeded_at = NULL, lease_owner = NULL, lease_token = NULL,"
+        f" lease_expires_at = NULL, updated_at = ? WHERE {where}",
+        (now, now, *params),
+    )
+    return cursor.rowcount

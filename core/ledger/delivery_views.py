@@ -1,0 +1,117 @@
+"""Read-only views of deliveries and attempts for the TUI, CLI and API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.ledger import rows
+from core.ledger.codec import from_epoch
+from core.ledger.db import Database
+from core.ledger.events import validate_patterns
+from core.ledger.models import Delivery, DeliveryAttempt, DeliveryFilter, DeliveryState, Page
+
+_DELIVERY_SELECT = """
+SELECT d.*, ev.id AS event_id, ep.url AS endpoint_url
+FROM deliveries d
+JOIN events ev ON ev.seq = d.event_seq
+JOIN endpoints ep ON ep.id = d.endpoint_id
+"""
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filter_clauses(where: DeliveryFilter) -> tuple[list[str], list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if where.state is not None:
+        clauses.append("d.state = ?")
+        params.append(str(DeliveryState(where.state)))
+    if where.endpoint_id is not None:
+        clauses.append("d.endpoint_id = ?")
+        params.append(where.endpoint_id)
+    if where.connection_id is not None:
+        clauses.append("d.connection_id = ?")
+        params.append(where.connection_id)
+    if where.event_type:
+        pattern = validate_patterns([where.event_type])[0]
+        if pattern != "*":
+            # GLOB reads "record.*" the way endpoint filters do: "." is literal.
+            clauses.append("d.event_type GLOB ?" if pattern.endswith("*") else "d.event_type = ?")
+            params.append(pattern)
+    if where.text:
+        # NOTE: a text search scans deliveries newest first until the page
+        # fills; a rare substring over a million rows takes a while.
+        like = f"%{_escape_like(where.text)}%"
+        clauses.append("(ev.id LIKE ? ESCAPE '\\' OR d.event_type LIKE ? ESCAPE '\\' OR ep.url LIKE ? ESCAPE '\\')")
+        params.extend([like, like, like])
+    return clauses, params
+
+
+class DeliveryViewsMixin:
+    """Listing deliveries and attempts, and the summaries built from them."""
+
+    _db: Database
+
+    def list_deliveries(
+        self, where: DeliveryFilter | None = None, before: int | None = None, limit: int = 50
+    ) -> Page[Delivery]:
+        """Return deliveries newest first; pass ``next_key`` as ``before`` for the next page."""
+        clauses, params = _filter_clauses(where or DeliveryFilter())
+        if before is not None:
+            clauses.append("d.id < ?")
+            params.append(before)
+        condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        sql = f"{_DELIVERY_SELECT} {condition} ORDER BY d.id DESC LIMIT ?"
+        with self._db.read() as conn:
+            found = conn.execute(sql, (*params, limit + 1)).fetchall()
+        items = [rows.delivery(row) for row in found[:limit]]
+        next_key = items[-1].id if len(found) > limit else None
+        return Page(items, next_key)
+
+    def get_delivery(self, delivery_id: int) -> Delivery | None:
+        with self._db.read() as conn:
+            row = conn.execute(f"{_DELIVERY_SELECT} WHERE d.id = ?", (delivery_id,)).fetchone()
+        return rows.delivery(row) if row else None
+
+    def list_attempts(
+        self, delivery_id: int, after_number: int = 0, limit: int | None = None
+    ) -> list[DeliveryAttempt]:
+        """Return a delivery's attempts in order, after attempt ``after_number``."""
+        with self._db.read() as conn:
+            found = conn.execute(
+                "SELECT * FROM delivery_attempts WHERE delivery_id = ? AND number > ? ORDER BY number LIMIT ?",
+                (delivery_id, after_number, -1 if limit is None else limit),
+            ).fetchall()
+        return [rows.delivery_attempt(row) for row in found]
+
+    def next_due_at(self) -> datetime | None:
+        """Return when the next delivery becomes claimable (due now if in the past), or None."""
+        with self._db.read() as conn:
+            enabled = [
+                row[0] for row in conn.execute("SELECT id FROM endpoints WHERE enabled = 1 AND removed_at IS NULL")
+            ]
+            times = []
+            for endpoint_id in enabled:
+                # One lookup per endpoint on the partial indexes: min() over
+                # an index prefix reads a single entry.
+                times.append(conn.execute(
+                    "SELECT min(next_attempt_at) FROM deliveries WHERE endpoint_id = ? AND state = 'pending'",
+                    (endpoint_id,),
+                ).fetchone()[0])
+                times.append(conn.execute(
+                    "SELECT min(lease_expires_at) FROM deliveries WHERE endpoint_id = ? AND state = 'in_flight'",
+                    (endpoint_id,),
+                ).fetchone()[0])
+        known = [value for value in times if value is not None]
+        return from_epoch(min(known)) if known else None
+
+    def failing_deliveries_by_connection(self) -> dict[int | None, int]:
+        """Count failed deliveries and pending ones that already failed an attempt, per connection."""
+        with self._db.read() as conn:
+            found = conn.execute(
+                "SELECT connection_id, count(*) FROM deliveries"
+                " WHERE state = 'failed' OR (state = 'pending' AND attempts > 0) GROUP BY connection_id"
+            ).fetchall()
+        return {connection_id: count for connection_id, count in found}

@@ -1,0 +1,161 @@
+"""Events and their fan-out into deliveries (the outbox).
+
+An event and one delivery per matching enabled endpoint are written in the
+caller's transaction, so a crash can never leave an event that no
+dispatcher will send, nor a delivery for an event that was rolled back.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+
+from core.ids import new_event_id
+from core.ledger import rows
+from core.ledger.codec import dump_json, from_epoch, load_json, to_epoch
+from core.ledger.db import Database
+from core.ledger.errors import DuplicateError, InvalidValueError
+from core.ledger.models import Event, NewEvent, Page
+
+# "*", an exact type such as "connection.status_changed", or a family such
+# as "record.*". Types use lower-case words joined by dots.
+_PATTERN = re.compile(r"^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$")
+_TYPE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+
+
+def validate_patterns(patterns: Sequence[str]) -> list[str]:
+    """Return ``patterns`` as a list, or raise InvalidValueError naming the bad one."""
+    if isinstance(patterns, str) or not patterns:
+        raise InvalidValueError(
+            f"event_types must be a non-empty list such as ['*'] or ['record.*'], got {patterns!r}"
+        )
+    for pattern in patterns:
+        if not isinstance(pattern, str) or not _PATTERN.match(pattern):
+            raise InvalidValueError(
+                f"invalid event type pattern {pattern!r}: use '*', an exact type such as "
+                "'sync.completed', or a family such as 'record.*'"
+            )
+    return list(patterns)
+
+
+def type_matches(pattern: str, event_type: str) -> bool:
+    """Return True if ``event_type`` falls under an endpoint's ``pattern``."""
+    if pattern == "*":
+        return True
+    if pattern.endswith(".*"):
+        return event_type.startswith(pattern[:-1])
+    return event_type == pattern
+
+
+class _FanOut:
+    """The enabled endpoints of one transaction, with matches cached per event shape."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._endpoints = [
+            (row["id"], load_json(row["event_types"]), row["connection_id"])
+            for row in conn.execute(
+                "SELECT id, event_types, connection_id FROM endpoints WHERE enabled = 1 AND removed_at IS NULL"
+            )
+        ]
+        self._cache: dict[tuple[str, int | None], list[int]] = {}
+
+    def endpoint_ids(self, event_type: str, connection_id: int | None) -> list[int]:
+        key = (event_type, connection_id)
+        found = self._cache.get(key)
+        if found is None:
+            found = [
+                endpoint_id
+                for endpoint_id, patterns, scope in self._endpoints
+                if (scope is None or scope == connection_id)
+                and any(type_matches(pattern, event_type) for pattern in patterns)
+            ]
+            self._cache[key] = found
+        return found
+
+
+def _next_seq(conn: sqlite3.Connection) -> int:
+    # Explicit seq values let one executemany insert a whole batch and still
+    # give each delivery its event's seq. sqlite_sequence holds the highest
+    # seq ever used, so numbers are never reused, as AUTOINCREMENT promises.
+    row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
+    return (row[0] if row else 0) + 1
+
+
+def _check_type(event: NewEvent) -> None:
+    if not isinstance(event.type, str) or not _TYPE.match(event.type):
+        raise InvalidValueError(
+            f"invalid event type {event.type!r}: use lower-case words joined by dots, such as 'record.updated'"
+        )
+
+
+def insert_events(conn: sqlite3.Connection, new_events: Sequence[NewEvent], at: datetime) -> list[Event]:
+    """Insert events and their deliveries inside the caller's write transaction."""
+    if not new_events:
+        return []
+    at_epoch = to_epoch(at)
+    at_ms = int(at_epoch * 1000)
+    fan_out = _FanOut(conn)
+    seq = _next_seq(conn)
+
+    event_rows = []
+    delivery_rows = []
+    events = []
+    for new in new_events:
+        _check_type(new)
+        event_id = new.id or new_event_id(at_ms)
+        data_text = dump_json(new.data)
+        event_rows.append((seq, event_id, new.type, new.connection_id, at_epoch, data_text))
+        for endpoint_id in fan_out.endpoint_ids(new.type, new.connection_id):
+            delivery_rows.append(
+                (seq, new.type, new.connection_id, endpoint_id, at_epoch, at_epoch, at_epoch)
+            )
+        events.append(Event(seq, event_id, new.type, new.connection_id, from_epoch(at_epoch), new.data))
+        seq += 1
+
+    try:
+        conn.executemany(
+            "INSERT INTO events (seq, id, type, connection_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?)",
+            event_rows,
+        )
+    except sqlite3.IntegrityError as error:
+        raise DuplicateError(f"an event with one of these ids exists already: {error}") from None
+    conn.executemany(
+        "INSERT INTO deliveries (event_seq, event_type, connection_id, endpoint_id, state, attempts,"
+        " created_at, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
+        delivery_rows,
+    )
+    return events
+
+
+class EventsMixin:
+    """Appending and reading events."""
+
+    _db: Database
+
+    def append_events(self, events: Sequence[NewEvent], at: datetime) -> list[Event]:
+        """Store events and one pending delivery per matching enabled endpoint, atomically."""
+        with self._db.write() as conn:
+            return insert_events(conn, events, at)
+
+    def get_event(self, event_id: str) -> Event | None:
+        with self._db.read() as conn:
+            row = conn.execute("SELECT * FROM events WHERE id = ?", (event_id,)).fetchone()
+        return rows.event(row) if row else None
+
+    def list_events(
+        self, connection_id: int | None = None, after_seq: int | None = None, limit: int = 100
+    ) -> Page[Event]:
+        """Return events after ``after_seq`` in seq order; ``next_key`` is the last seq."""
+        clauses = ["seq > ?"]
+        params: list[object] = [after_seq or 0]
+        if connection_id is not None:
+            clauses.append("connection_id = ?")
+            params.append(connection_id)
+        sql = f"SELECT * FROM events WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ?"
+        with self._db.read() as conn:
+            found = conn.execute(sql, (*params, limit + 1)).fetchall()
+        items = [rows.event(row) for row in found[:limit]]
+        next_key = items[-1].seq if len(found) > limit else None
+        return Page(items, next_key)

@@ -1,0 +1,160 @@
+"""Synced records and the page commit that ties a sync page together.
+
+``commit_page`` is the sync engine's unit of durability: record hashes,
+deletions, the events they cause (with deliveries), the stream cursor and
+the run counts land in one transaction. A sync killed between pages resumes
+from the last committed cursor and cannot emit an event twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from core.ledger import rows
+from core.ledger.codec import dump_json, to_epoch
+from core.ledger.db import Database
+from core.ledger.events import insert_events
+from core.ledger.models import NewEvent, Page, RecordUpsert, StreamResult, SyncedRecord
+from core.ledger.sync import require_run, require_stream
+
+_COUNT_NAMES = ("created", "updated", "deleted", "unchanged", "pages")
+_IN_CLAUSE_CHUNK = 500
+
+
+def _take_change_seqs(conn: sqlite3.Connection, count: int) -> int:
+    """Reserve ``count`` change numbers; return the first."""
+    row = conn.execute(
+        "UPDATE counters SET value = value + ? WHERE name = 'change_seq' RETURNING value", (count,)
+    ).fetchone()
+    return row[0] - count + 1
+
+
+def _counts(counts: StreamResult | Mapping[str, int] | None) -> list[int]:
+    if counts is None:
+        return [0] * len(_COUNT_NAMES)
+    if isinstance(counts, StreamResult):
+        return [getattr(counts, name) for name in _COUNT_NAMES]
+    return [int(counts.get(name, 0)) for name in _COUNT_NAMES]
+
+
+def _store_upserts(conn, stream: sqlite3.Row, upserts: Sequence[RecordUpsert], at: float) -> None:
+    first = _take_change_seqs(conn, len(upserts))
+    conn.executemany(
+        "INSERT INTO records (stream_id, odoo_id, connection_id, model, content_hash, write_date, data,"
+        " deleted_at, updated_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"
+        " ON CONFLICT (stream_id, odoo_id) DO UPDATE SET content_hash = excluded.content_hash,"
+        " write_date = excluded.write_date, data = excluded.data, deleted_at = NULL,"
+        " updated_at = excluded.updated_at, change_seq = excluded.change_seq, model = excluded.model",
+        [
+            (stream["id"], record.odoo_id, stream["connection_id"], stream["model"], record.content_hash,
+             to_epoch(record.write_date), dump_json(record.data), at, first + index)
+            for index, record in enumerate(upserts)
+        ],
+    )
+
+
+def _store_deletions(conn, stream_id: int, odoo_ids: Sequence[int], at: float) -> None:
+    first = _take_change_seqs(conn, len(odoo_ids))
+    conn.executemany(
+        "UPDATE records SET deleted_at = ?, updated_at = ?, change_seq = ?"
+        " WHERE stream_id = ? AND odoo_id = ? AND deleted_at IS NULL",
+        [(at, at, first + index, stream_id, odoo_id) for index, odoo_id in enumerate(odoo_ids)],
+    )
+
+
+class RecordsMixin:
+    """Record hashes per stream, and the atomic page commit."""
+
+    _db: Database
+
+    def commit_page(
+        self,
+        run_id: int,
+        stream_id: int,
+        upserts: Sequence[RecordUpsert],
+        deletions: Sequence[int],
+        events: Sequence[NewEvent],
+        cursor: tuple[datetime | None, int | None] | None,
+        counts: StreamResult | Mapping[str, int] | None,
+        at: datetime | None = None,
+    ) -> None:
+        """Store one sync page atomically.
+
+        ``cursor`` is the (write_date, id) of the page's last record, or None
+        to keep the stream's cursor. ``counts`` (a StreamResult or a dict with
+        created/updated/deleted/unchanged/pages) are added to the run.
+        """
+        at_epoch = to_epoch(at or datetime.now(UTC))
+        with self._db.write() as conn:
+            require_run(conn, run_id)
+            stream = require_stream(conn, stream_id)
+            if upserts:
+                _store_upserts(conn, stream, upserts, at_epoch)
+            if deletions:
+                _store_deletions(conn, stream_id, deletions, at_epoch)
+            insert_events(conn, events, at or datetime.fromtimestamp(at_epoch, UTC))
+            if cursor is not None:
+                conn.execute(
+                    "UPDATE streams SET cursor_write_date = ?, cursor_id = ? WHERE id = ?",
+                    (to_epoch(cursor[0]), cursor[1], stream_id),
+                )
+            assignments = ", ".join(f"{name} = {name} + ?" for name in _COUNT_NAMES)
+            conn.execute(f"UPDATE sync_runs SET {assignments} WHERE id = ?", (*_counts(counts), run_id))
+
+    def get_records(self, stream_id: int, odoo_ids: Sequence[int]) -> dict[int, SyncedRecord]:
+        """Return the stored records (deleted ones included) for these Odoo ids."""
+        found: dict[int, SyncedRecord] = {}
+        ids = list(odoo_ids)
+        with self._db.read() as conn:
+            for start in range(0, len(ids), _IN_CLAUSE_CHUNK):
+                chunk = ids[start : start + _IN_CLAUSE_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(
+                    f"SELECT * FROM records WHERE stream_id = ? AND odoo_id IN ({marks})", (stream_id, *chunk)
+                ):
+                    found[row["odoo_id"]] = rows.synced_record(row)
+        return found
+
+    def list_live_ids(self, stream_id: int) -> list[int]:
+        """Return the Odoo ids of the stream's records not marked deleted, ascending."""
+        with self._db.read() as conn:
+            found = conn.execute(
+                "SELECT odoo_id FROM records WHERE stream_id = ? AND deleted_at IS NULL ORDER BY odoo_id",
+                (stream_id,),
+            ).fetchall()
+        return [row[0] for row in found]
+
+    def list_records(
+        self,
+        connection_id: int,
+        stream_name: str,
+        updated_after: datetime | None = None,
+        after_key: int | None = None,
+        limit: int = 100,
+    ) -> Page[SyncedRecord]:
+        """Return a stream's records in change order, deleted ones included (``deleted_at`` set).
+
+        ``after_key`` is the ``change_seq`` of the last record seen; pass the
+        page's ``next_key`` back for the next page.
+        """
+        sql = (
+            "SELECT r.* FROM records r JOIN streams s ON s.id = r.stream_id"
+            " WHERE s.connection_id = ? AND s.name = ? AND r.change_seq > ? AND r.updated_at > ?"
+            " ORDER BY r.change_seq LIMIT ?"
+        )
+        params = (connection_id, stream_name, after_key or 0, to_epoch(updated_after) or float("-inf"), limit + 1)
+        with self._db.read() as conn:
+            found = conn.execute(sql, params).fetchall()
+        items = [rows.synced_record(row) for row in found[:limit]]
+        return Page(items, items[-1].change_seq if len(found) > limit else None)
+
+    def get_record(self, connection_id: int, stream_name: str, odoo_id: int) -> SyncedRecord | None:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT r.* FROM records r JOIN streams s ON s.id = r.stream_id"
+                " WHERE s.connection_id = ? AND s.name = ? AND r.odoo_id = ?",
+                (connection_id, stream_name, odoo_id),
+            ).fetchone()
+        return rows.synced_record(row) if row else None
