@@ -1,0 +1,97 @@
+"""The API's app factory: ``create_api_app(ledger_path, clock)``."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.routing import Route
+
+from core.api import routes_connection, routes_deliveries, routes_events, routes_records
+from core.api.context import ApiContext, ApiSettings
+from core.api.cursors import CursorCodec
+from core.api.errors import ApiError, code_for_status, error_response
+from core.api.keys import cursor_key
+from core.api.ledger_pool import LedgerPool
+from core.api.middleware import RequestMiddleware
+from core.api.openapi import build_openapi
+from core.api.ratelimit import TokenBuckets
+from core.api.views import ApiJSONResponse
+from core.clock import Clock
+
+log = logging.getLogger(__name__)
+
+
+def _package_version() -> str:
+    try:
+        return version("odoo-relay")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def _request_id(request: Request) -> str:
+    return getattr(request.state, "request_id", "unknown")
+
+
+async def _api_error(request: Request, error: ApiError):
+    return error_response(error.status, error.code, error.message, _request_id(request), error.headers)
+
+
+async def _http_error(request: Request, error: HTTPException):
+    # Starlette raises these for an unknown path or a wrong method.
+    message = error.detail if isinstance(error.detail, str) else "request failed"
+    if error.status_code == 404:
+        message = f"no API route {request.method} {request.url.path}; see /openapi.json"
+    return error_response(error.status_code, code_for_status(error.status_code), message, _request_id(request), error.headers)
+
+
+def _openapi_route(document: dict) -> Route:
+    async def openapi(request: Request) -> ApiJSONResponse:
+        return ApiJSONResponse(document)
+
+    return Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False)
+
+
+def create_api_app(ledger_path: Path, clock: Clock, *, settings: ApiSettings | None = None) -> Starlette:
+    """Build the API app on the ledger at ``ledger_path``.
+
+    The app opens ``settings.ledger_connections`` ledger connections now and
+    closes them when the server shuts down (ASGI lifespan).
+    """
+    settings = settings or ApiSettings()
+    pool = LedgerPool(ledger_path, size=settings.ledger_connections)
+    context = ApiContext(
+        settings=settings,
+        clock=clock,
+        pool=pool,
+        cursors=CursorCodec(pool.call_sync(cursor_key)),
+        buckets=TokenBuckets(settings.rate_limit),
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        log.info("API ready on ledger %s", pool.ledger_path)
+        yield
+        pool.close()
+
+    routes = [
+        _openapi_route(build_openapi(_package_version())),
+        *routes_connection.routes,
+        *routes_events.routes,
+        *routes_records.routes,
+        *routes_deliveries.routes,
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestMiddleware)],
+        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
+        lifespan=lifespan,
+    )
+    app.state.api = context
+    return app

@@ -1,0 +1,54 @@
+"""A few ``Ledger`` objects shared by the API's worker threads.
+
+One ``Ledger`` is one sqlite3 connection behind a lock, so requests served
+from one object queue behind each other. With WAL, SQLite lets several
+connections read at once, so the API opens ``size`` of them and lends one to
+each call, run in Starlette's thread pool so the event loop never waits on disk.
+"""
+
+from __future__ import annotations
+
+import queue
+from pathlib import Path
+from typing import Callable, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from core.ledger import Ledger
+
+R = TypeVar("R")
+
+
+class LedgerPool:
+    """Lend ``Ledger`` objects to threads, one call at a time."""
+
+    def __init__(self, ledger_path: Path, size: int = 4) -> None:
+        if size < 1:
+            raise ValueError(f"ledger pool size must be at least 1, got {size}")
+        self.ledger_path = Path(ledger_path)
+        self._idle: queue.Queue[Ledger] = queue.Queue()
+        self._all: list[Ledger] = []
+        for _ in range(size):
+            ledger = Ledger.open(self.ledger_path)
+            self._all.append(ledger)
+            self._idle.put(ledger)
+
+    def call_sync(self, function: Callable[..., R], *args) -> R:
+        """Run ``function(ledger, *args)`` on a borrowed ledger in this thread."""
+        ledger = self._idle.get()
+        try:
+            return function(ledger, *args)
+        finally:
+            self._idle.put(ledger)
+
+    async def call(self, function: Callable[..., R], *args) -> R:
+        """Run ``function(ledger, *args)`` on a borrowed ledger in a worker thread."""
+        return await run_in_threadpool(self.call_sync, function, *args)
+
+    def close(self) -> None:
+        """Close every ledger connection; calls after this fail."""
+        for ledger in self._all:
+            close = getattr(ledger, "close", None)
+            if close is not None:
+                close()
+        self._all.clear()

@@ -1,0 +1,66 @@
+"""Query and path parameter parsing with 400 errors that name the value and the fix."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from starlette.requests import Request
+
+from core.api.errors import bad_request
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+def page_limit(request: Request, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
+    """Return ``limit`` from the query: ``default`` if absent, clamped to ``maximum``."""
+    raw = request.query_params.get("limit")
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit():
+        raise bad_request("invalid_limit", f"limit must be a whole number from 1 to {maximum}, got {raw!r}")
+    value = int(raw)
+    if value < 1:
+        raise bad_request("invalid_limit", f"limit must be at least 1, got {raw!r}")
+    return min(value, maximum)
+
+
+def optional_datetime(request: Request, name: str) -> datetime | None:
+    """Return an ISO 8601 query parameter as an aware UTC datetime; naive means UTC."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise bad_request(
+            "invalid_parameter",
+            f"{name} must be an ISO 8601 date-time such as 2026-01-31T08:00:00Z, got {raw!r}",
+        ) from None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def optional_bool(request: Request, name: str, default: bool = False) -> bool:
+    """Return a boolean query parameter written as true/false (also 1/0, yes/no)."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    lowered = raw.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise bad_request("invalid_parameter", f"{name} must be true or false, got {raw!r}")
+
+
+def path_int(request: Request, name: str) -> int:
+    """Return a non-negative integer path parameter, or raise 400 ``invalid_parameter``."""
+    raw = request.path_params[name]
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise bad_request("invalid_parameter", f"{name} must be a positive whole number, got {raw!r}")
+    return int(raw)
