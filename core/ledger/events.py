@@ -145,14 +145,25 @@ class EventsMixin:
         return rows.event(row) if row else None
 
     def list_events(
-        self, connection_id: int | None = None, after_seq: int | None = None, limit: int = 100
+        self,
+        connection_id: int | None = None,
+        after_seq: int | None = None,
+        limit: int = 100,
+        types: Sequence[str] | None = None,
     ) -> Page[Event]:
-        """Return events after ``after_seq`` in seq order; ``next_key`` is the last seq."""
+        """Return events after ``after_seq`` in seq order; ``next_key`` is the last seq.
+
+        ``types`` keeps only events of those exact types (the TUI reads a
+        connection's ``connection.status_changed`` history this way).
+        """
         clauses = ["seq > ?"]
         params: list[object] = [after_seq or 0]
         if connection_id is not None:
             clauses.append("connection_id = ?")
             params.append(connection_id)
+        if types:
+            clauses.append(f"type IN ({', '.join('?' for _ in types)})")
+            params.extend(types)
         sql = f"SELECT * FROM events WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ?"
         with self._db.read() as conn:
             found = conn.execute(sql, (*params, limit + 1)).fetchall()
