@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,17 @@ from core.api import ApiSettings, RateLimit, create_api_app
 from core.clock import FakeClock
 from core.http_server import start_in_thread
 from core.ledger import Ledger
-from core.ledger.models import Connection, CredentialKind, NewConnection, NewEvent, StreamSpec
+from core.ledger.models import (
+    Connection,
+    CredentialKind,
+    NewConnection,
+    NewEvent,
+    RecordUpsert,
+    StreamResult,
+    StreamSpec,
+    SyncStatus,
+    SyncTrigger,
+)
 from core.secrets import Secret
 from core.tokens import generate_token
 
@@ -58,6 +69,19 @@ class ApiWorld:
         connection_id = self.connections[name].id
         new_events = [NewEvent(type=event_type, connection_id=connection_id, data={"n": index}) for index in range(count)]
         return [event.id for event in self.ledger.append_events(new_events, self.clock.now())]
+
+    def sync_assets(self, name: str, records: dict[int, str], deleted: Sequence[int] = ()) -> None:
+        """Store assets records through a finished sync run, as the syncer does."""
+        connection_id = self.connections[name].id
+        stream = next(stream for stream in self.ledger.list_streams(connection_id) if stream.name == "assets")
+        run = self.ledger.start_run(connection_id, SyncTrigger.MANUAL, ["assets"], self.clock.now())
+        upserts = [
+            RecordUpsert(odoo_id=odoo_id, content_hash=f"{odoo_id}:{label}", write_date=self.clock.now(), data={"id": odoo_id, "name": label})
+            for odoo_id, label in records.items()
+        ]
+        counts = StreamResult("assets", created=len(upserts), deleted=len(deleted))
+        self.ledger.commit_page(run.id, stream.id, upserts, list(deleted), [], None, counts, at=self.clock.now())
+        self.ledger.finish_run(run.id, SyncStatus.SUCCEEDED, [counts], None, None, self.clock.now())
 
     def headers(self, name: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[name]}"}

@@ -4,25 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.ledger.models import ConnectionStatus, RecordUpsert, StreamResult, SyncStatus, SyncTrigger
-
-
-def _sync_assets(world, name: str, records: dict[int, str], deleted: list[int] = ()) -> None:
-    """Store records of the assets stream through a finished sync run, as the syncer does."""
-    ledger = world.ledger
-    connection_id = world.connections[name].id
-    stream = next(stream for stream in ledger.list_streams(connection_id) if stream.name == "assets")
-    run = ledger.start_run(connection_id, SyncTrigger.MANUAL, ["assets"], world.clock.now())
-    upserts = [
-        RecordUpsert(odoo_id=odoo_id, content_hash=f"h{odoo_id}{label}", write_date=world.clock.now(), data={"id": odoo_id, "name": label})
-        for odoo_id, label in records.items()
-    ]
-    ledger.commit_page(run.id, stream.id, upserts, list(deleted), [], None, StreamResult("assets", created=len(upserts)), at=world.clock.now())
-    ledger.finish_run(run.id, SyncStatus.SUCCEEDED, [StreamResult("assets", created=len(upserts))], None, None, world.clock.now())
+from core.ledger.models import ConnectionStatus
 
 
 def test_records_list_with_fields_and_age(api, world):
-    _sync_assets(world, "north", {7: "Forklift", 8: "Press"})
+    world.sync_assets("north", {7: "Forklift", 8: "Press"})
     world.clock.set(world.clock.now() + timedelta(seconds=90))
 
     body = api.get("/v1/records/assets", headers=world.headers("north")).json()
@@ -39,7 +25,7 @@ def test_records_list_with_fields_and_age(api, world):
 
 
 def test_records_pages_follow_cursor(api, world):
-    _sync_assets(world, "north", {odoo_id: f"asset {odoo_id}" for odoo_id in range(1, 12)})
+    world.sync_assets("north", {odoo_id: f"asset {odoo_id}" for odoo_id in range(1, 12)})
     seen: list[int] = []
     params = {"limit": 4}
     while True:
@@ -52,9 +38,9 @@ def test_records_pages_follow_cursor(api, world):
 
 
 def test_records_deleted_flag(api, world):
-    _sync_assets(world, "north", {7: "Forklift", 8: "Press"})
+    world.sync_assets("north", {7: "Forklift", 8: "Press"})
     world.clock.set(world.clock.now() + timedelta(seconds=5))
-    _sync_assets(world, "north", {}, deleted=[8])
+    world.sync_assets("north", {}, deleted=[8])
 
     record = api.get("/v1/records/assets/8", headers=world.headers("north")).json()["data"]
     assert record["deleted"] is True
@@ -62,9 +48,9 @@ def test_records_deleted_flag(api, world):
 
 
 def test_records_updated_after_filter(api, world):
-    _sync_assets(world, "north", {7: "Forklift"})
+    world.sync_assets("north", {7: "Forklift"})
     world.clock.set(world.clock.now() + timedelta(minutes=10))
-    _sync_assets(world, "north", {8: "Press"})
+    world.sync_assets("north", {8: "Press"})
 
     body = api.get("/v1/records/assets", params={"updated_after": "2026-03-02T09:05:00Z"}, headers=world.headers("north")).json()
     assert [record["id"] for record in body["data"]] == [8]
@@ -77,13 +63,13 @@ def test_records_invalid_updated_after_rejected(api, world):
 
 
 def test_records_of_other_connection_not_visible(api, world):
-    _sync_assets(world, "north", {7: "Forklift"})
+    world.sync_assets("north", {7: "Forklift"})
     assert api.get("/v1/records/assets/7", headers=world.headers("south")).status_code == 404
     assert api.get("/v1/records/assets", headers=world.headers("south")).json()["data"] == []
 
 
 def test_records_cursor_bound_to_entity(api, world):
-    _sync_assets(world, "north", {1: "a", 2: "b"})
+    world.sync_assets("north", {1: "a", 2: "b"})
     cursor = api.get("/v1/records/assets", params={"limit": 1}, headers=world.headers("north")).json()["next_cursor"]
     response = api.get("/v1/records/work_orders", params={"cursor": cursor}, headers=world.headers("north"))
     assert response.status_code == 400
@@ -112,7 +98,7 @@ def test_records_non_numeric_id_rejected(api, world):
 
 
 def test_records_readable_while_unreachable(api, world):
-    _sync_assets(world, "north", {7: "Forklift"})
+    world.sync_assets("north", {7: "Forklift"})
     world.clock.set(world.clock.now() + timedelta(hours=2))
     world.ledger.set_status(world.connections["north"].id, ConnectionStatus.UNREACHABLE, "connection refused", world.clock.now())
 
