@@ -49,6 +49,16 @@ def _filter_clauses(where: DeliveryFilter) -> tuple[list[str], list[object]]:
     return clauses, params
 
 
+def delivery_page_query(where: DeliveryFilter, before: int | None, limit: int) -> tuple[str, list[object]]:
+    """Return the SQL and parameters for one newest-first page of deliveries."""
+    clauses, params = _filter_clauses(where)
+    if before is not None:
+        clauses.append("d.id < ?")
+        params.append(before)
+    condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    return f"{_DELIVERY_SELECT} {condition} ORDER BY d.id DESC LIMIT ?", [*params, limit]
+
+
 class DeliveryViewsMixin:
     """Listing deliveries and attempts, and the summaries built from them."""
 
@@ -58,14 +68,9 @@ class DeliveryViewsMixin:
         self, where: DeliveryFilter | None = None, before: int | None = None, limit: int = 50
     ) -> Page[Delivery]:
         """Return deliveries newest first; pass ``next_key`` as ``before`` for the next page."""
-        clauses, params = _filter_clauses(where or DeliveryFilter())
-        if before is not None:
-            clauses.append("d.id < ?")
-            params.append(before)
-        condition = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-        sql = f"{_DELIVERY_SELECT} {condition} ORDER BY d.id DESC LIMIT ?"
+        sql, params = delivery_page_query(where or DeliveryFilter(), before, limit + 1)
         with self._db.read() as conn:
-            found = conn.execute(sql, (*params, limit + 1)).fetchall()
+            found = conn.execute(sql, params).fetchall()
         items = [rows.delivery(row) for row in found[:limit]]
         next_key = items[-1].id if len(found) > limit else None
         return Page(items, next_key)

@@ -1,0 +1,152 @@
+"""Opening ledger files: creation, permissions, migrations, files we must not touch."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from core.ledger import SCHEMA_VERSION, Ledger, LedgerError, NotALedgerError, SchemaTooNewError
+from core.ledger.migrations import MIGRATIONS, migrate
+from tests.ledger.helpers import new_connection
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def _user_version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_new_ledger_is_owner_only(ledger_path):
+    ledger = Ledger.open(ledger_path, create=True)
+    ledger.add_connection(new_connection())  # a write, so -wal and -shm exist
+
+    assert _mode(ledger_path.parent) == 0o700
+    assert _mode(ledger_path) == 0o600
+    for suffix in ("-wal", "-shm"):
+        sidecar = ledger_path.with_name(ledger_path.name + suffix)
+        assert sidecar.exists(), suffix
+        assert _mode(sidecar) == 0o600, suffix
+    ledger.close()
+
+
+def test_loose_file_mode_is_tightened(ledger_path):
+    Ledger.open(ledger_path).close()
+    ledger_path.chmod(0o644)
+
+    Ledger.open(ledger_path).close()
+
+    assert _mode(ledger_path) == 0o600
+
+
+def test_pragmas_are_set(ledger):
+    conn = ledger._db.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+
+
+def test_missing_file_without_create_is_an_error(ledger_path):
+    with pytest.raises(LedgerError, match="does not exist"):
+        Ledger.open(ledger_path, create=False)
+    assert not ledger_path.exists()
+
+
+def test_empty_file_is_migrated_to_latest(ledger_path):
+    ledger_path.parent.mkdir(mode=0o700)
+    ledger_path.write_bytes(b"")
+
+    Ledger.open(ledger_path).close()
+
+    assert _user_version(ledger_path) == SCHEMA_VERSION
+
+
+def test_migration_steps_are_numbered_in_order():
+    assert [step.version for step in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
+
+
+@pytest.mark.parametrize("version", range(1, SCHEMA_VERSION))
+def test_migrates_from_earlier_version(ledger_path, version):
+    # Build the file an older odoo-relay would have left: the steps up to
+    # `version`, with a connection row written at that version.
+    ledger_path.parent.mkdir(mode=0o700)
+    conn = sqlite3.connect(ledger_path, isolation_level=None)
+    assert migrate(conn, ledger_path, target=version) == version
+    conn.execute(
+        "INSERT INTO connections (name, url, database, login, credential, credential_kind, protocol,"
+        " status, interval_seconds, created_at, updated_at)"
+        " VALUES ('old', 'http://127.0.0.1:8069', 'db', 'admin', 'pw', 'password', 'auto', 'active', 600, 1, 1)"
+    )
+    conn.close()
+
+    with Ledger.open(ledger_path) as ledger:
+        old = ledger.get_connection_by_name("old")
+        indexes = {
+            index.name for table in ("deliveries", "events") for index in sqlite_utils.Database(ledger._db.conn)[table].indexes
+        }
+
+    assert _user_version(ledger_path) == SCHEMA_VERSION
+    assert old is not None
+    assert old.credential.reveal() == "pw"
+    assert old.interval_seconds == 600
+    assert {"deliveries_due", "deliveries_leased", "events_connection"} <= indexes
+
+
+def test_reopening_latest_changes_nothing(ledger_path):
+    with Ledger.open(ledger_path) as ledger:
+        ledger.add_connection(new_connection())
+
+    with Ledger.open(ledger_path) as ledger:
+        assert [c.name for c in ledger.list_connections()] == ["acme"]
+    assert _user_version(ledger_path) == SCHEMA_VERSION
+
+
+def test_newer_schema_is_rejected_untouched(ledger_path):
+    Ledger.open(ledger_path).close()
+    conn = sqlite3.connect(ledger_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    before = ledger_path.read_bytes()
+
+    with pytest.raises(SchemaTooNewError) as raised:
+        Ledger.open(ledger_path)
+
+    message = str(raised.value)
+    assert str(ledger_path) in message
+    assert f"schema version {SCHEMA_VERSION + 1}" in message
+    assert f"up to {SCHEMA_VERSION}" in message
+    assert ledger_path.read_bytes() == before
+
+
+def test_file_that_is_not_sqlite_is_rejected(ledger_path):
+    ledger_path.parent.mkdir(mode=0o700)
+    ledger_path.write_bytes(b"just some notes, not a database\n" * 200)
+    before = ledger_path.read_bytes()
+
+    with pytest.raises(NotALedgerError, match="not an SQLite database") as raised:
+        Ledger.open(ledger_path)
+
+    assert str(ledger_path) in str(raised.value)
+    assert ledger_path.read_bytes() == before
+
+
+def test_foreign_sqlite_database_is_rejected(ledger_path):
+    ledger_path.parent.mkdir(mode=0o700)
+    conn = sqlite3.connect(ledger_path)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.close()
+
+    with pytest.raises(NotALedgerError, match="not an odoo-relay ledger"):
+        Ledger.open(ledger_path)
+
+    assert _user_version(ledger_path) == 0
