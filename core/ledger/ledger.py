@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.ledger.bundle import BundleMixin
 from core.ledger.commands import CommandsMixin, EnginesMixin
 from core.ledger.connections import ConnectionsMixin, TokensMixin
 from core.ledger.db import Database, open_connection
@@ -28,6 +29,7 @@ class Ledger(
     DeliveryViewsMixin,
     CommandsMixin,
     EnginesMixin,
+    BundleMixin,
 ):
     """The odoo-relay ledger. Every method is synchronous and runs one short transaction.
 
