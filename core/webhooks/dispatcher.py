@@ -1,0 +1,240 @@
+"""The dispatcher: claim due deliveries from the ledger, send them, record every attempt.
+
+Delivery is at least once. A delivery is leased in the ledger before it is
+sent, and its attempt is written only afterwards. A process killed between
+the POST and that write leaves the lease to expire, and then the delivery
+is sent again with the same ``webhook-id``. The lease outlives the attempt's
+hard deadline plus ``LEASE_MARGIN_SECONDS``, so a live dispatcher never has
+to renew one. A result whose lease was lost anyway (``complete`` returned
+False) is logged and dropped, because a newer attempt owns the delivery.
+
+Each endpoint's ``max_in_flight`` caps its concurrent attempts, in the
+ledger across processes and with a semaphore in this process, so a slow or
+dead endpoint holds at most that many workers and never delays the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+
+from core.clock import Clock
+from core.ledger import Ledger
+from core.ledger.models import ClaimedDelivery, CompletedAttempt, DeliveryOutcome, DeliveryState
+from core.webhooks.attempt import DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, AttemptResult, WebhookSender
+from core.webhooks.message import build_request
+from core.webhooks.schedule import DEFAULT_JITTER, decide_outcome
+
+log = logging.getLogger(__name__)
+
+# Time between an attempt's hard deadline and its lease's expiry, for the
+# ledger write after the attempt.
+LEASE_MARGIN_SECONDS = 0.5
+# How often an idle dispatcher looks for deliveries that another process
+# queued, since wake() reaches only this process.
+IDLE_POLL_SECONDS = 1.0
+# Time given to running attempts to finish after stop, before they are cancelled.
+STOP_GRACE_SECONDS = 5.0
+
+
+class Dispatcher:
+    """Send due webhook deliveries from one ledger until stopped.
+
+    ``owner_id`` names this dispatcher's leases; two dispatchers on one
+    ledger need different ids. ``max_concurrency`` caps attempts in flight
+    in this process over all endpoints, and ``batch_size`` caps one claim.
+    """
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        clock: Clock,
+        owner_id: str,
+        lease_seconds: float = 60.0,
+        attempt_timeout: float = DEFAULT_ATTEMPT_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        *,
+        max_concurrency: int = 256,
+        batch_size: int = 100,
+        jitter: float = DEFAULT_JITTER,
+        rng: random.Random | None = None,
+    ) -> None:
+        _check_settings(lease_seconds, attempt_timeout, max_concurrency, batch_size, jitter)
+        self._ledger = ledger
+        self._clock = clock
+        self._owner_id = owner_id
+        self._lease_seconds = lease_seconds
+        self._max_concurrency = max_concurrency
+        self._batch_size = batch_size
+        self._jitter = jitter
+        self._rng = rng or random.Random()
+        self._sender = WebhookSender(clock, attempt_timeout=attempt_timeout, connect_timeout=connect_timeout, max_connections=max_concurrency)
+        self._semaphores: dict[int, tuple[int, asyncio.Semaphore]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._finished: list[CompletedAttempt] = []
+        self._wake = asyncio.Event()
+
+    @property
+    def in_flight(self) -> int:
+        """Number of attempts this dispatcher is sending right now."""
+        return len(self._tasks)
+
+    def wake(self) -> None:
+        """Look for due deliveries now: new ones were queued or retried."""
+        self._wake.set()
+
+    async def dispatch_due(self) -> int:
+        """Claim one batch of due deliveries, send them, record the attempts; return the count."""
+        claimed = self._claim()
+        if claimed:
+            await asyncio.gather(*(self._attempt(delivery) for delivery in claimed))
+        self._flush()
+        return len(claimed)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Dispatch until ``stop`` is set, then finish or cancel attempts and release leases."""
+        log.info("dispatcher %s started", self._owner_id)
+        try:
+            while not stop.is_set():
+                # Cleared before the claim: a wake-up that arrives later is
+                # seen by the wait below, because nothing in between awaits.
+                self._wake.clear()
+                self._flush()
+                claimed = self._start(self._claim())
+                if claimed and claimed == self._batch_size and self.in_flight < self._max_concurrency:
+                    continue  # more may be due right now
+                await self._wait(stop)
+        finally:
+            await self._shut_down()
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._sender.aclose()
+
+    # --- claiming and sending ---------------------------------------------
+
+    def _claim(self) -> list[ClaimedDelivery]:
+        room = min(self._batch_size, self._max_concurrency - self.in_flight)
+        if room <= 0:
+            return []
+        return self._ledger.claim_due(self._owner_id, self._clock.now(), limit=room, lease_seconds=self._lease_seconds)
+
+    def _start(self, claimed: list[ClaimedDelivery]) -> int:
+        for delivery in claimed:
+            task = asyncio.create_task(self._attempt(delivery), name=f"delivery-{delivery.delivery_id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._task_done)
+        return len(claimed)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("delivery task %s crashed", task.get_name(), exc_info=task.exception())
+        self._wake.set()
+
+    async def _attempt(self, claimed: ClaimedDelivery) -> None:
+        async with self._endpoint_semaphore(claimed):
+            # Signed now, with the endpoint's secrets as claimed, so a retry
+            # after a rotation uses the current secret.
+            request = build_request(claimed.event, claimed.endpoint, self._clock.now())
+            result = await self._sender.send(request)
+
+        outcome = decide_outcome(result, claimed, self._clock.now(), self._rng, self._jitter)
+        _log_attempt(claimed, result, outcome)
+        self._finished.append(CompletedAttempt(claimed.delivery_id, claimed.lease_token, result.record, outcome))
+
+    def _endpoint_semaphore(self, claimed: ClaimedDelivery) -> asyncio.Semaphore:
+        endpoint = claimed.endpoint
+        known = self._semaphores.get(endpoint.id)
+        if known is None or known[0] != endpoint.max_in_flight:
+            # A changed limit takes effect for attempts claimed from now on.
+            known = (endpoint.max_in_flight, asyncio.Semaphore(endpoint.max_in_flight))
+            self._semaphores[endpoint.id] = known
+        return known[1]
+
+    # --- recording ----------------------------------------------------------
+
+    def _flush(self) -> None:
+        """Write every finished attempt to the ledger in one transaction."""
+        if not self._finished:
+            return
+        batch, self._finished = self._finished, []
+        stored = self._ledger.complete_many(batch)
+        for item, ok in zip(batch, stored):
+            if not ok:
+                log.info(
+                    "lease on delivery %d was lost before its attempt was recorded; a newer attempt owns it",
+                    item.delivery_id,
+                )
+
+    # --- waiting and stopping ------------------------------------------------
+
+    async def _wait(self, stop: asyncio.Event) -> None:
+        """Sleep until the next delivery is due, an attempt finishes, wake() or stop."""
+        delay = self._seconds_until_due()
+        waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
+        if delay is not None:
+            waiters.append(asyncio.ensure_future(self._clock.sleep(delay)))
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+
+    def _seconds_until_due(self) -> float | None:
+        due_at = self._ledger.next_due_at()
+        if due_at is None:
+            return IDLE_POLL_SECONDS
+        delay = (due_at - self._clock.now()).total_seconds()
+        if delay > 0:
+            return min(delay, IDLE_POLL_SECONDS)
+        if self._tasks:
+            # Due but not claimable: its endpoint is at max_in_flight with
+            # our attempts, and the next one to finish wakes the loop.
+            return None
+        return IDLE_POLL_SECONDS  # at max_in_flight with another process's leases
+
+    async def _shut_down(self) -> None:
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_SECONDS)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        self._flush()
+        released = self._ledger.release_leases(self._owner_id, self._clock.now())
+        await self._sender.aclose()
+        log.info("dispatcher %s stopped; released %d leases", self._owner_id, released)
+
+
+def _log_attempt(claimed: ClaimedDelivery, result: AttemptResult, outcome: DeliveryOutcome) -> None:
+    if outcome.state == DeliveryState.SUCCEEDED:
+        return
+    record = result.record
+    problem = record.error_message or f"HTTP {record.status_code}"
+    if outcome.state == DeliveryState.PENDING:
+        log.info(
+            "delivery %d (event %s, endpoint %d) attempt %d failed: %s; next attempt at %s",
+            claimed.delivery_id, claimed.event.id, claimed.endpoint.id, claimed.attempt_number,
+            problem, outcome.next_attempt_at.isoformat(),
+        )
+    else:
+        log.warning(
+            "delivery %d (event %s, endpoint %d) failed for good after attempt %d: %s",
+            claimed.delivery_id, claimed.event.id, claimed.endpoint.id, claimed.attempt_number, problem,
+        )
+    if outcome.disable_endpoint_reason:
+        log.warning("disabling endpoint %d: %s", claimed.endpoint.id, outcome.disable_endpoint_reason)
+
+
+def _check_settings(lease_seconds: float, attempt_timeout: float, max_concurrency: int, batch_size: int, jitter: float) -> None:
+    if lease_seconds < attempt_timeout + LEASE_MARGIN_SECONDS:
+        raise ValueError(
+            f"lease_seconds={lease_seconds} must be at least attempt_timeout={attempt_timeout} plus "
+            f"{LEASE_MARGIN_SECONDS} s, or a lease could expire while its attempt is still running"
+        )
+    if max_concurrency < 1 or batch_size < 1:
+        raise ValueError(f"max_concurrency and batch_size must be at least 1, got {max_concurrency} and {batch_size}")
+    if not 0.0 <= jitter < 1.0:
+        raise ValueError(f"jitter must be in [0, 1), got {jitter}; the retry count relies on jitter below 100 %")
+
