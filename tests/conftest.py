@@ -3,4 +3,5 @@
 pytest_plugins: list[str] = [
     "tests.fixtures.ledger",
     "tests.fixtures.receiver",
+    "tests.fixtures.sandbox",
 ]

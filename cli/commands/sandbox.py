@@ -1,0 +1,74 @@
+"""``odoo-relay sandbox``: run the loopback Odoo look-alike in the foreground."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+
+from cli.main import cli
+from core.sandbox.versions import BUILDS
+
+
+@cli.command("sandbox")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it on loopback).")
+@click.option("--port", default=8069, show_default=True, type=click.IntRange(0, 65535), help="TCP port; 0 picks a free one.")
+@click.option(
+    "--version",
+    "odoo_version",
+    default="18.0",
+    show_default=True,
+    type=click.Choice(sorted(BUILDS)),
+    help="Odoo version to present; JSON-2 exists only on 19.0.",
+)
+@click.option("--seed", default=1, show_default=True, type=int, help="Seed of the demo data and the API key.")
+@click.option(
+    "--trickle",
+    type=click.FloatRange(min=0.05),
+    default=None,
+    help="Seconds between automatic record changes (off unless given).",
+)
+def sandbox_command(host: str, port: int, odoo_version: str, seed: int, trickle: float | None) -> None:
+    """Serve a sandbox Odoo with demo data until Ctrl-C or SIGTERM."""
+    from core.sandbox import SandboxServer
+
+    server = SandboxServer(version=odoo_version, host=host, port=port, seed=seed)
+    try:
+        server.start()
+    except (OSError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    if trickle:
+        server.faults.start_trickle(trickle)
+    _print_banner(server, trickle)
+    _wait_for_signal()
+    click.echo("stopping the sandbox")
+    server.stop()
+
+
+def _print_banner(server, trickle: float | None) -> None:
+    click.echo(f"Sandbox Odoo {server.version.server_version} on {server.url}")
+    click.echo(f"  database:  {server.database}")
+    for user in server.users.all():
+        click.echo(f"  login:     {user.login} / {user.password}  (uid {user.uid}, {user.name})")
+    # The sandbox's key is made up for local tests, so printing it is the point.
+    click.echo(f"  API key:   {server.api_key.reveal()}  (admin)")
+    click.echo(f"  faults:    POST {server.url}/__sandbox__/faults  (see core/sandbox/__init__.py)")
+    if trickle:
+        click.echo(f"  trickle:   one record change every {trickle:g} s")
+    click.echo("Press Ctrl-C to stop.", err=False)
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+
+    def request_stop(signum, frame) -> None:
+        stop.set()
+
+    previous = {number: signal.signal(number, request_stop) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

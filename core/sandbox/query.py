@@ -1,0 +1,143 @@
+"""Searching: order clauses, sorted id lists and domain filtering with paging."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.sandbox.domain import compile_domain, mentions_field
+from core.sandbox.errors import UserError
+from core.sandbox.schema import ModelSpec
+
+ORDER_TERM = re.compile(r"^\s*([a-z0-9_]+)(?:\s+(asc|desc))?(?:\s+nulls\s+(first|last))?\s*$", re.IGNORECASE)
+INVALID_ORDER = (
+    'Invalid "order" specified ({order}). A valid "order" specification is a comma-separated list of valid '
+    "field names (optionally followed by asc/desc for the direction)"
+)
+
+
+@dataclass(frozen=True)
+class OrderTerm:
+    """One ``field [asc|desc] [nulls first|last]`` part of an order clause."""
+
+    field: str
+    descending: bool
+    nulls_first: bool
+
+
+def parse_order(spec: ModelSpec, order: str | None) -> tuple[OrderTerm, ...]:
+    """Parse an order clause; raises UserError or ValueError with Odoo's wording."""
+    text = order if order else spec.order
+    if not isinstance(text, str):
+        raise UserError(INVALID_ORDER.format(order=text))
+    terms: list[OrderTerm] = []
+    for part in text.split(","):
+        match = ORDER_TERM.match(part)
+        if match is None:
+            raise UserError(INVALID_ORDER.format(order=text))
+        name, direction, nulls = match.groups()
+        if name not in spec.fields:
+            raise ValueError(f"Invalid field {name!r} on model {spec.name!r}")
+        descending = (direction or "asc").lower() == "desc"
+        # PostgreSQL puts NULLs last going up and first going down.
+        nulls_first = nulls.lower() == "first" if nulls else descending
+        terms.append(OrderTerm(name, descending, nulls_first))
+    if all(term.field != "id" for term in terms):
+        # A tie-breaker keeps pages stable, where PostgreSQL would not promise one.
+        terms.append(OrderTerm("id", False, False))
+    return tuple(terms)
+
+
+def sorted_ids(store, spec: ModelSpec, order: str | None) -> list[int]:
+    """Return every id of the model in ``order``, cached until the data changes."""
+    terms = parse_order(spec, order)
+    related = tuple(
+        spec.fields[term.field].relation
+        for term in terms
+        if spec.fields[term.field].type == "many2one" and spec.fields[term.field].relation in store.tables
+    )
+    models = (spec.name, *dict.fromkeys(related))
+    return store.cached(("order", spec.name, terms), models, lambda: _sort(store, spec, terms))
+
+
+def _sort(store, spec: ModelSpec, terms: tuple[OrderTerm, ...]) -> list[int]:
+    table = store.tables[spec.name]
+    ids = list(table)
+    # Stable sorts from the last term to the first give a multi-key order
+    # with a direction per key.
+    for term in reversed(terms):
+        value_of = _sort_value(store, spec, term.field, table)
+        first_flag = term.nulls_first != term.descending
+
+        def key(record_id: int, value_of=value_of, first_flag=first_flag):
+            value = value_of(record_id)
+            is_null = value is None
+            return (is_null != first_flag, 0 if is_null else value)
+
+        ids.sort(key=key, reverse=term.descending)
+    return ids
+
+
+def _sort_value(store, spec: ModelSpec, name: str, table: dict):
+    field = spec.fields[name]
+    if field.type == "many2one":
+        relation = field.relation
+        return lambda record_id: _label(store, relation, table[record_id].get(name))
+    if field.type in ("one2many", "many2many") or name == "display_name":
+        raise ValueError(f"Cannot order {spec.name} by {name}: the field is not stored")
+    if field.type == "boolean":
+        return lambda record_id: bool(table[record_id].get(name))
+    return lambda record_id: table[record_id].get(name)
+
+
+def _label(store, relation: str, target):
+    if not target:
+        return None
+    return store.display_name(relation, target)
+
+
+def effective_domain(spec: ModelSpec, domain, context: dict | None) -> list:
+    """Add Odoo's implicit ``active = True`` leaf unless the domain or context opts out."""
+    domain = list(domain or [])
+    active_test = (context or {}).get("active_test", True)
+    if spec.has_active and active_test and not mentions_field(domain, "active"):
+        return [("active", "=", True), *domain] if domain else [("active", "=", True)]
+    return domain
+
+
+def search_ids(store, spec: ModelSpec, domain, *, order=None, offset=0, limit=None, context=None) -> list[int]:
+    """Return the ids matching ``domain`` in ``order``, after ``offset``, at most ``limit``."""
+    domain = effective_domain(spec, domain, context)
+    predicate = compile_domain(store, spec, domain)
+    ids = sorted_ids(store, spec, order)
+    offset = int(offset or 0)
+    limit = int(limit) if limit else None
+    table = store.tables[spec.name]
+    if not domain:
+        return ids[offset : offset + limit] if limit else ids[offset:]
+    found: list[int] = []
+    skipped = 0
+    for record_id in ids:
+        if not predicate(table[record_id]):
+            continue
+        if skipped < offset:
+            skipped += 1
+            continue
+        found.append(record_id)
+        if limit and len(found) >= limit:
+            break
+    return found
+
+
+def count(store, spec: ModelSpec, domain, *, limit=None, context=None) -> int:
+    """Count the records matching ``domain`` (stopping at ``limit`` when given)."""
+    domain = effective_domain(spec, domain, context)
+    predicate = compile_domain(store, spec, domain)
+    table = store.tables[spec.name]
+    total = 0
+    for record in table.values():
+        if predicate(record):
+            total += 1
+            if limit and total >= limit:
+                break
+    return total
