@@ -1,0 +1,51 @@
+"""Words for the results of operator commands, shown as notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.ledger.models import Command, CommandKind, CommandStatus
+
+
+def command_outcome(command: Command | None, what: str) -> tuple[str, str]:
+    """Return the notification text and severity for a command's end state.
+
+    ``command`` is None when no engine finished it in time; ``what`` names
+    the request, e.g. ``"Retry of delivery #12"``.
+    """
+    if command is None:
+        return f"{what} is queued; no engine has picked it up yet.", "warning"
+    if command.status is CommandStatus.FAILED:
+        return f"{what} failed: {command.error or 'no reason given'}", "error"
+    return f"{what}: {_summary(command.kind, command.result or {})}", _severity(command.result or {})
+
+
+def _summary(kind: CommandKind, result: dict[str, Any]) -> str:
+    if kind is CommandKind.RETRY_DELIVERY:
+        return _retry_summary(result)
+    if kind is CommandKind.RETRY_FAILED:
+        return f"{result.get('retried', result.get('count', 0))} queued for a new attempt"
+    if kind in (CommandKind.SYNC, CommandKind.RESYNC):
+        return _sync_summary(result)
+    return "done"
+
+
+def _retry_summary(result: dict[str, Any]) -> str:
+    if result.get("retried") is False:
+        return f"not retried ({result.get('reason') or 'no reason given'})"
+    return "sent for a new attempt"
+
+
+def _sync_summary(result: dict[str, Any]) -> str:
+    status = result.get("status")
+    if status is None:
+        return "done"
+    counts = f"+{result.get('created', 0)} ~{result.get('updated', 0)} -{result.get('deleted', 0)}"
+    error = result.get("error_message")
+    return f"{status}, {counts}" + (f" ({error})" if error else "")
+
+
+def _severity(result: dict[str, Any]) -> str:
+    if result.get("retried") is False or result.get("status") == "failed":
+        return "warning"
+    return "information"

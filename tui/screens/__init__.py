@@ -1,0 +1,1 @@
+"""Screens of the live monitor: the main screen and the modal views over it."""

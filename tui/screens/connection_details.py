@@ -1,0 +1,164 @@
+"""Details of one connection: status history, streams, and its API token."""
+
+from __future__ import annotations
+
+import logging
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+
+from core.ledger.models import ApiToken, Connection, Stream
+from tui import format as fmt
+from tui.data import ConnectionDetails, LedgerData, StatusHistoryEntry
+from tui.screens.details import DetailsScreen, facts, section
+
+log = logging.getLogger(__name__)
+
+
+class ConnectionDetailsScreen(DetailsScreen):
+    """A connection's settings, status history, streams and token actions."""
+
+    BINDINGS = [
+        Binding("t", "rotate_token", "Rotate token", tooltip="Issue a new API token; the old one stops working"),
+        Binding("s", "sync", "Sync now", tooltip="Sync this connection now"),
+    ]
+
+    class TokenRotated(Message):
+        """A new API token was issued; ``value`` is shown once and dropped."""
+
+        def __init__(self, token: ApiToken, value: str) -> None:
+            super().__init__()
+            self.token = token
+            self.value = value
+
+    class TokenRotationFailed(Message):
+        """Issuing a new token failed."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, data: LedgerData, connection_id: int) -> None:
+        super().__init__(data)
+        self.connection_id = connection_id
+        self.title = f"Connection #{connection_id}"
+
+    def read(self, data: LedgerData) -> ConnectionDetails:
+        return data.load_connection_details(self.connection_id)
+
+    def build(self, details: ConnectionDetails) -> list[Widget]:
+        self.query_one("#details").border_title = f"Connection #{self.connection_id} · {details.connection.name}"
+        return [
+            section("Summary", self._summary(details.connection)),
+            section("Status history", self._history(details.history)),
+            section(f"Streams ({len(details.streams)})", self._streams(details.streams)),
+            section("API token", self._tokens(details.tokens), id="token-section"),
+        ]
+
+    def _summary(self, connection: Connection) -> Table:
+        now = self.app.clock.now()
+        status = self.palette.badge(connection.status.value.replace("_", " "), fmt.CONNECTION_TONE.get(connection.status, "muted"))
+        if connection.status_reason:
+            status.append(f"  {connection.status_reason}")
+        protocol = connection.detected_protocol.value if connection.detected_protocol else connection.protocol.value
+        return facts([
+            ("Status", status),
+            ("URL", connection.url),
+            ("Database", connection.database),
+            ("Login", f"{connection.login} ({connection.credential_kind.value.replace('_', ' ')} {connection.credential})"),
+            ("Odoo", f"{connection.server_version or 'not probed yet'} over {protocol}" + (f", uid {connection.uid}" if connection.uid else "")),
+            ("Interval", f"every {fmt.span(connection.interval_seconds)}"),
+            ("Last sync", f"{fmt.full_time(connection.last_sync_at)} ({fmt.age(connection.last_sync_at, now)})"),
+            ("Last success", fmt.full_time(connection.last_success_at)),
+            ("Next sync", f"{fmt.full_time(connection.next_sync_at)} ({fmt.until(connection.next_sync_at, now)})"),
+        ])
+
+    def _history(self, history: list[StatusHistoryEntry]) -> Table | str:
+        if not history:
+            return "No status change recorded yet."
+        table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
+        for heading in ("When", "From", "To", "Reason"):
+            table.add_column(heading, no_wrap=heading != "Reason")
+        for entry in history:
+            tone = "success" if entry.new == "active" else "warning" if entry.new == "pending" else "error"
+            table.add_row(fmt.full_time(entry.at), entry.old.replace("_", " "), self.palette.text(entry.new.replace("_", " "), tone), entry.reason or fmt.DASH)
+        return table
+
+    def _streams(self, streams: list[Stream]) -> Table | str:
+        if not streams:
+            return "No streams yet; they are set up by the first connection test."
+        table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
+        for heading in ("Stream", "Odoo model", "Available", "Last synced", "Cursor"):
+            table.add_column(heading, no_wrap=heading != "Available")
+        for stream in streams:
+            table.add_row(stream.name, stream.model, self._availability(stream), fmt.full_time(stream.last_synced_at), _cursor(stream))
+        return table
+
+    def _availability(self, stream: Stream) -> Text:
+        if not stream.enabled:
+            return self.palette.text("disabled", "muted")
+        if stream.available is None:
+            return self.palette.text("not checked yet", "muted")
+        if stream.available:
+            return self.palette.text("✓ yes", "success")
+        return self.palette.text(f"✗ {stream.unavailable_reason or 'no'}", "error")
+
+    def _tokens(self, tokens: list[ApiToken]) -> Table | str:
+        active = [token for token in tokens if token.revoked_at is None]
+        if not active:
+            return "No active API token. Press t to issue one; it is shown once."
+        token = active[-1]
+        return facts([
+            ("Token", f"{token.prefix}… (the full token was shown once, when it was issued)"),
+            ("Issued", fmt.full_time(token.created_at)),
+            ("Revoked earlier", str(len(tokens) - len(active))),
+            ("Rotate", "press t: a new token is shown once and this one stops working at once"),
+        ])
+
+    def action_rotate_token(self) -> None:
+        """Ask, then issue a new token and show it once."""
+        from tui.screens.confirm import ConfirmScreen
+
+        question = "Rotate the API token? Clients using the current token are rejected from now on."
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                self._rotate()
+
+        self.app.push_screen(ConfirmScreen(question, confirm_label="Rotate"), answered)
+
+    @work(thread=True, group="token", exit_on_error=False)
+    def _rotate(self) -> None:
+        try:
+            token, value = self.data.rotate_token(self.connection_id)
+        except Exception as error:  # noqa: BLE001 - shown as a notification
+            log.exception("rotating the token of connection %s failed", self.connection_id)
+            self.post_message(self.TokenRotationFailed(f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(self.TokenRotated(token, value))
+
+    @on(TokenRotated)
+    def show_new_token(self, message: TokenRotated) -> None:
+        from tui.screens.token import TokenScreen
+
+        self.app.push_screen(TokenScreen(message.value, message.token.prefix))
+        self.reload()
+
+    @on(TokenRotationFailed)
+    def report_rotation_failure(self, message: TokenRotationFailed) -> None:
+        self.notify(f"Could not rotate the token: {message.error}", severity="error")
+
+    def action_sync(self) -> None:
+        """Queue a sync of this connection and go back to watch it."""
+        self.dismiss(None)
+        self.app.sync_connection(self.connection_id)
+
+
+def _cursor(stream: Stream) -> str:
+    if stream.cursor_write_date is None:
+        return "from the start"
+    return f"{fmt.full_time(stream.cursor_write_date)} id {stream.cursor_id}"
