@@ -74,11 +74,17 @@ class Dispatcher:
         self._tasks: set[asyncio.Task[None]] = set()
         self._finished: list[CompletedAttempt] = []
         self._wake = asyncio.Event()
+        self._attempts_sent = 0
 
     @property
     def in_flight(self) -> int:
         """Number of attempts this dispatcher is sending right now."""
         return len(self._tasks)
+
+    @property
+    def attempts_sent(self) -> int:
+        """Number of attempts this dispatcher has finished, recorded or not."""
+        return self._attempts_sent
 
     def wake(self) -> None:
         """Look for due deliveries now: new ones were queued or retried."""
@@ -140,6 +146,7 @@ class Dispatcher:
             request = build_request(claimed.event, claimed.endpoint, self._clock.now())
             result = await self._sender.send(request)
 
+        self._attempts_sent += 1
         outcome = decide_outcome(result, claimed, self._clock.now(), self._rng, self._jitter)
         _log_attempt(claimed, result, outcome)
         self._finished.append(CompletedAttempt(claimed.delivery_id, claimed.lease_token, result.record, outcome))
