@@ -247,6 +247,9 @@ def _json2_not_found(message: str, fields: dict) -> errors.OdooError:
     # NOTE: JSON-2 reports an unknown model and an unknown method with the
     # same class (werkzeug NotFound), so only the message can tell them
     # apart; a message naming neither is taken as an unknown method.
+    match = _UNKNOWN_MODEL.match(message.strip())
+    if match:
+        return errors.UnknownModelError(f"model {match.group(1)} does not exist", **fields)
     lowered = message.lower()
     if "model" in lowered and "method" not in lowered:
         return errors.UnknownModelError(f"unknown model: {shorten(message)}", **fields)

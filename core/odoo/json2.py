@@ -118,12 +118,24 @@ class Json2:
         """Check the API key with a cheap call and return the uid of the login.
 
         JSON-2 has no authenticate: a search on res.users both proves the
-        key works (401 otherwise) and finds the uid of the login.
+        key works (401 otherwise) and finds the uid of the login. Where
+        res.users cannot be searched, the key has still been accepted, and
+        common.authenticate over JSON-RPC (which takes API keys too) gives
+        the uid.
         """
-        found = await self.call_named("res.users", "search", {"domain": [["login", "=", self._login]], "limit": 1})
+        try:
+            found = await self.call_named("res.users", "search", {"domain": [["login", "=", self._login]], "limit": 1})
+        except (errors.UnknownModelError, errors.UnknownMethodError, errors.AccessError):
+            return await self._uid_over_jsonrpc()
         if isinstance(found, list) and found and isinstance(found[0], int):
             return found[0]
         return False
+
+    async def _uid_over_jsonrpc(self) -> Any:
+        # Imported here: jsonrpc does not depend on json2, and this path is rare.
+        from core.odoo.jsonrpc import JsonRpc
+
+        return await JsonRpc(self._transport, self._database, self._login, self._credential).authenticate()
 
     def __repr__(self) -> str:
         return f"Json2({self._transport.base_url!r}, database={self._database!r}, uid={self.uid!r})"

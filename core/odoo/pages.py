@@ -22,7 +22,8 @@ Each record that exists throughout the run is yielded once; a record
 updated during the run may be yielded again later with its new values;
 a record written in the last second after the reader passed it is left
 for the next run, which should start at ``write_date >= last second``.
-Memory stays at one page plus at most two pages of ids.
+Rows with an empty write_date are read last, in id order. Memory stays at
+one page plus at most two pages of ids.
 """
 
 from __future__ import annotations
@@ -87,31 +88,45 @@ async def _by_write_date(client, model, domain, fields, page_size, context) -> A
     second: datetime | None = None
     seen_in_second: list[int] = []
     while True:
-        bounds = []
-        if second is not None:
-            bounds.append(("write_date", ">=", second))
-            if seen_in_second:
-                bounds.append(("id", "not in", seen_in_second))
+        bounds = _main_bounds(second, seen_in_second)
         page = await client.search_read(model, [*domain, *bounds], fields, order="write_date asc, id asc", limit=page_size, context=context)
         if page:
             yield page
         if len(page) < page_size:
+            break
+
+        if page[-1]["write_date"] is None:
+            # Rows without write_date (written by SQL) sort last in
+            # PostgreSQL, so the rest of them follow in id order.
+            async for rest in _by_id(client, model, [*domain, ("write_date", "=", False)], fields, page_size, context, page[-1]["id"]):
+                yield rest
             return
 
-        # NOTE: Odoo sets write_date on every ORM write; a row inserted by
-        # SQL without one sorts last and would stop the reader here.
         last_second = _second(page[-1]["write_date"])
+        read_in_last = [record["id"] for record in page if record["write_date"] is not None and _second(record["write_date"]) == last_second]
         if last_second != second:
-            second = last_second
-            seen_in_second = [record["id"] for record in page if _second(record["write_date"]) == last_second]
+            second, seen_in_second = last_second, read_in_last
             continue
 
         # The whole page fell inside one second: finish that second by id.
-        excluded = seen_in_second + [record["id"] for record in page]
-        async for bucket_page in _one_second(client, model, domain, fields, second, excluded, page_size, context):
+        async for bucket_page in _one_second(client, model, domain, fields, second, seen_in_second + read_in_last, page_size, context):
             yield bucket_page
-        second = second + ONE_SECOND
-        seen_in_second = []
+        second, seen_in_second = second + ONE_SECOND, []
+
+    if second is not None:
+        # A lower bound on write_date never matches an empty one.
+        async for rest in _by_id(client, model, [*domain, ("write_date", "=", False)], fields, page_size, context):
+            yield rest
+
+
+def _main_bounds(second: datetime | None, seen_in_second: list[int]) -> list:
+    if second is None:
+        return []
+    if not seen_in_second:
+        return [("write_date", ">=", second)]
+    # The exclusion holds inside second S only: a record read there and
+    # saved again during the run moves to a later second and is read again.
+    return [("write_date", ">=", second), "|", ("write_date", ">=", second + ONE_SECOND), ("id", "not in", seen_in_second)]
 
 
 async def _one_second(client, model, domain, fields, second, excluded, page_size, context) -> AsyncIterator[list[dict]]:
@@ -126,8 +141,7 @@ async def _one_second(client, model, domain, fields, second, excluded, page_size
             return
 
 
-async def _by_id(client, model, domain, fields, page_size, context) -> AsyncIterator[list[dict]]:
-    after_id = 0
+async def _by_id(client, model, domain, fields, page_size, context, after_id: int = 0) -> AsyncIterator[list[dict]]:
     while True:
         page = await client.search_read(model, [*domain, ("id", ">", after_id)], fields, order="id asc", limit=page_size, context=context)
         if page:
