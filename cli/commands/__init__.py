@@ -4,3 +4,4 @@ Add one import line per module below.
 """
 from cli.commands import listen  # noqa: F401
 from cli.commands import sandbox  # noqa: F401
+from cli.commands import demo  # noqa: F401
