@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from core.api import routes_connection, routes_deliveries, routes_events, routes_records
@@ -52,8 +53,11 @@ async def _http_error(request: Request, error: HTTPException):
 
 
 def _openapi_route(document: dict) -> Route:
-    async def openapi(request: Request) -> ApiJSONResponse:
-        return ApiJSONResponse(document)
+    # The document never changes while the app runs, so it is rendered once.
+    body = ApiJSONResponse(document).body
+
+    async def openapi(request: Request) -> Response:
+        return Response(body, media_type="application/json")
 
     return Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False)
 

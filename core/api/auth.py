@@ -71,7 +71,7 @@ async def authenticate(request: Request) -> Caller:
     """Authenticate the request, spend one rate-limit token, and check the connection."""
     context = api_context(request)
     token_value = bearer_token(request)
-    caller = await context.pool.call(find_caller, token_value)
+    caller = context.pool.call_inline(find_caller, token_value)
     if caller is None:
         raise _unauthorized("invalid_token", "unknown or revoked token; issue a new one with odoo-relay tokens", _INVALID_TOKEN_CHALLENGE)
 

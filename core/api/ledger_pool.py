@@ -28,6 +28,10 @@ class LedgerPool:
         self.ledger_path = Path(ledger_path)
         self._idle: queue.Queue[Ledger] = queue.Queue()
         self._all: list[Ledger] = []
+        # Only the event loop's thread uses this one, so its lock is never
+        # contended and a tiny read on it never waits for a worker's query.
+        self._inline = Ledger.open(self.ledger_path)
+        self._all.append(self._inline)
         for _ in range(size):
             ledger = Ledger.open(self.ledger_path)
             self._all.append(ledger)
@@ -40,6 +44,14 @@ class LedgerPool:
             return function(ledger, *args)
         finally:
             self._idle.put(ledger)
+
+    def call_inline(self, function: Callable[..., R], *args) -> R:
+        """Run ``function(ledger, *args)`` in the calling (event loop) thread.
+
+        Only for reads that take well under a millisecond, such as a token
+        lookup by its indexed hash: a hop to a worker thread costs more.
+        """
+        return function(self._inline, *args)
 
     async def call(self, function: Callable[..., R], *args) -> R:
         """Run ``function(ledger, *args)`` on a borrowed ledger in a worker thread."""
