@@ -1,0 +1,82 @@
+"""iter_pages yields every record once, also while Odoo is written to."""
+
+import pytest
+
+from core.odoo import Protocol
+from core.odoo.pages import order_terms
+from tests.odoo.conftest import connect
+
+
+async def _collect(client, model, domain=(), order="write_date asc, id asc", page_size=7, after_first_page=None):
+    seen = []
+    async for page in client.iter_pages(model, list(domain), ["name"], order=order, page_size=page_size):
+        seen.extend(record["id"] for record in page)
+        if after_first_page is not None:
+            after_first_page(seen)
+            after_first_page = None
+    return seen
+
+
+async def test_one_second_bigger_than_a_page(sandbox):
+    store = sandbox.store
+    with store.transaction():
+        bulk = [store.create("maintenance.request", {"name": f"Bulk {index}"}) for index in range(30)]
+    async with await connect(sandbox, Protocol.JSONRPC) as client:
+        seen = await _collect(client, "maintenance.request")
+        count = await client.search_count("maintenance.request", [])
+    assert len(seen) == count
+    assert len(set(seen)) == count
+    assert set(bulk) <= set(seen)
+
+
+async def test_writes_during_the_read(sandbox):
+    store = sandbox.store
+    async with await connect(sandbox, Protocol.JSONRPC) as client:
+        all_ids = await client.search("res.partner", [], order="write_date asc, id asc")
+        not_yet_read = all_ids[-1]
+
+        def write_between_pages(seen):
+            # One record already read and one not yet read are saved now,
+            # which moves both to the end of the write_date order.
+            store.write("res.partner", [seen[0]], {"name": "Saved again"})
+            store.write("res.partner", [not_yet_read], {"name": "Saved while reading"})
+
+        seen = await _collect(client, "res.partner", after_first_page=write_between_pages)
+    assert set(seen) == set(all_ids)
+    assert seen.count(all_ids[0]) == 2
+    assert seen.count(not_yet_read) == 1
+
+
+async def test_record_created_during_the_read(sandbox):
+    store = sandbox.store
+    created = []
+    async with await connect(sandbox, Protocol.XMLRPC) as client:
+        seen = await _collect(client, "res.partner", after_first_page=lambda _: created.append(store.create("res.partner", {"name": "New"})))
+    assert created[0] in seen
+
+
+@pytest.mark.parametrize("order", ["id asc", "name asc, id asc"])
+async def test_other_orders(sandbox, order):
+    async with await connect(sandbox, Protocol.JSONRPC) as client:
+        seen = await _collect(client, "res.partner", order=order)
+        expected = await client.search("res.partner", [], order=order)
+    assert seen == expected
+
+
+async def test_domain_and_context_kept(sandbox):
+    store = sandbox.store
+    archived = store.create("res.partner", {"name": "Archived vendor", "is_company": True})
+    store.archive("res.partner", [archived])
+    async with await connect(sandbox, Protocol.JSONRPC) as client:
+        seen = []
+        async for page in client.iter_pages("res.partner", [("is_company", "=", True)], ["name"], page_size=5, context={"active_test": False}):
+            seen.extend(record["id"] for record in page)
+        expected = await client.search("res.partner", [("is_company", "=", True)], context={"active_test": False})
+    assert archived in seen
+    assert sorted(seen) == sorted(expected)
+
+
+def test_order_terms_normalised():
+    assert order_terms("write_date, id") == ("write_date asc", "id asc")
+    assert order_terms(" Write_Date ASC ,  id  asc ") == ("write_date asc", "id asc")
+    assert order_terms("name desc") == ("name desc",)
