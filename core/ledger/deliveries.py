@@ -34,22 +34,32 @@ RETRY_WINDOW = timedelta(hours=24)
 _FINAL_STATES = (DeliveryState.SUCCEEDED, DeliveryState.PENDING, DeliveryState.FAILED)
 _IN_CLAUSE_CHUNK = 500  # stays well under SQLite's limit on bound parameters
 
-_COMPLETE_SQL = f"""
+# One statement completes a whole batch: the results travel in a VALUES
+# table, and the join keeps only rows whose lease token is still current.
+_COMPLETE_BATCH_SQL = f"""
+WITH result (id, token, state, started, next_attempt_at, status_code, error_class, error_message,
+             succeeded_at, at) AS (VALUES {{rows}})
 UPDATE deliveries SET
-    state = :state,
-    attempts = attempts + 1,
-    first_attempt_at = coalesce(first_attempt_at, :started),
-    deadline_at = coalesce(deadline_at, coalesce(first_attempt_at, :started) + {RETRY_WINDOW.total_seconds()}),
-    next_attempt_at = :next_attempt_at,
-    last_status_code = :status_code,
-    last_error_class = :error_class,
-    last_error = :error_message,
-    succeeded_at = :succeeded_at,
-    updated_at = :at,
+    state = result.state,
+    attempts = deliveries.attempts + 1,
+    first_attempt_at = coalesce(deliveries.first_attempt_at, result.started),
+    deadline_at = coalesce(
+        deliveries.deadline_at,
+        coalesce(deliveries.first_attempt_at, result.started) + {RETRY_WINDOW.total_seconds()}
+    ),
+    next_attempt_at = result.next_attempt_at,
+    last_status_code = result.status_code,
+    last_error_class = result.error_class,
+    last_error = result.error_message,
+    succeeded_at = result.succeeded_at,
+    updated_at = result.at,
     lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-WHERE id = :id AND lease_token = :token AND state = 'in_flight'
-RETURNING attempts, endpoint_id
+FROM result
+WHERE deliveries.id = result.id AND deliveries.lease_token = result.token AND deliveries.state = 'in_flight'
+RETURNING id, attempts, endpoint_id
 """
+_RESULT_ROW = "(" + ", ".join("?" * 10) + ")"
+_COMPLETE_CHUNK = 500  # 10 parameters per row
 
 _ATTEMPT_SQL = """
 INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code,
@@ -107,36 +117,63 @@ def _check_outcome(outcome: DeliveryOutcome) -> None:
         )
 
 
-def _complete_one(conn: sqlite3.Connection, item: CompletedAttempt, at: datetime) -> bool:
+def _result_values(item: CompletedAttempt, at: datetime) -> tuple:
     delivery_id, lease_token, attempt, outcome = item
     _check_outcome(outcome)
     at_epoch = to_epoch(at)
     next_attempt = None
     if outcome.state == DeliveryState.PENDING:
         next_attempt = to_epoch(outcome.next_attempt_at) if outcome.next_attempt_at else at_epoch
-    row = conn.execute(
-        _COMPLETE_SQL,
-        {
-            "state": str(outcome.state),
-            "started": to_epoch(attempt.started_at),
-            "next_attempt_at": next_attempt,
-            "status_code": attempt.status_code,
-            "error_class": attempt.error_class,
-            "error_message": attempt.error_message,
-            "succeeded_at": at_epoch if outcome.state == DeliveryState.SUCCEEDED else None,
-            "at": at_epoch,
-            "id": delivery_id,
-            "token": lease_token,
-        },
-    ).fetchone()
-    if row is None:
-        return False  # lease lost: expired and claimed again, released, or already completed
+    succeeded = at_epoch if outcome.state == DeliveryState.SUCCEEDED else None
+    return (
+        delivery_id, lease_token, str(outcome.state), to_epoch(attempt.started_at), next_attempt,
+        attempt.status_code, attempt.error_class, attempt.error_message, succeeded, at_epoch,
+    )
 
-    number, endpoint_id = row
-    conn.execute(_ATTEMPT_SQL, _attempt_values(delivery_id, number, attempt))
-    if outcome.disable_endpoint_reason:
-        disable_endpoint(conn, endpoint_id, outcome.disable_endpoint_reason, at)
-    return True
+
+def _unique_runs(items: Sequence[CompletedAttempt]) -> Iterable[Sequence[CompletedAttempt]]:
+    # The batch UPDATE matches each delivery once, so a delivery named twice
+    # in one call is split into consecutive runs that are applied in order.
+    run: list[CompletedAttempt] = []
+    seen: set[int] = set()
+    for item in items:
+        if item.delivery_id in seen or len(run) == _COMPLETE_CHUNK:
+            yield run
+            run, seen = [], set()
+        run.append(item)
+        seen.add(item.delivery_id)
+    if run:
+        yield run
+
+
+def _complete_run(conn: sqlite3.Connection, items: Sequence[CompletedAttempt], times: Sequence[datetime]) -> list[bool]:
+    values = [value for item, at in zip(items, times) for value in _result_values(item, at)]
+    sql = _COMPLETE_BATCH_SQL.format(rows=", ".join([_RESULT_ROW] * len(items)))
+    updated = {row[0]: (row[1], row[2]) for row in conn.execute(sql, values)}
+
+    conn.executemany(
+        _ATTEMPT_SQL,
+        [_attempt_values(item.delivery_id, updated[item.delivery_id][0], item.attempt)
+         for item in items if item.delivery_id in updated],
+    )
+    for item, at in zip(items, times):
+        if item.delivery_id in updated and item.outcome.disable_endpoint_reason:
+            disable_endpoint(conn, updated[item.delivery_id][1], item.outcome.disable_endpoint_reason, at)
+    # A delivery missing from the result lost its lease: it expired and was
+    # claimed again, was released, or was already completed.
+    return [item.delivery_id in updated for item in items]
+
+
+def complete_batch(
+    conn: sqlite3.Connection, items: Sequence[CompletedAttempt], times: Sequence[datetime]
+) -> list[bool]:
+    """Record attempts inside the caller's transaction; one bool per item."""
+    results: list[bool] = []
+    offset = 0
+    for run in _unique_runs(items):
+        results.extend(_complete_run(conn, run, times[offset : offset + len(run)]))
+        offset += len(run)
+    return results
 
 
 def _attempt_values(delivery_id: int, number: int, attempt: AttemptRecord) -> tuple:
@@ -200,7 +237,7 @@ class DeliveryQueueMixin:
             )
             events = _load_events(conn, {row["event_seq"] for _, row in picked})
 
-        endpoint_objects = {endpoint_id: rows.endpoint(endpoints[endpoint_id]) for endpoint_id, _ in picked}
+        endpoint_objects = {endpoint_id: rows.endpoint(endpoints[endpoint_id]) for endpoint_id in {e for e, _ in picked}}
         return [
             ClaimedDelivery(
                 delivery_id=row["id"],
@@ -229,7 +266,7 @@ class DeliveryQueueMixin:
         ``endpoint.disabled`` in the same transaction.
         """
         with self._db.write() as conn:
-            return _complete_one(conn, CompletedAttempt(delivery_id, lease_token, attempt, outcome), at)
+            return complete_batch(conn, [CompletedAttempt(delivery_id, lease_token, attempt, outcome)], [at])[0]
 
     def complete_many(
         self, items: Sequence[CompletedAttempt | tuple], at: datetime | None = None
@@ -239,10 +276,10 @@ class DeliveryQueueMixin:
         Without ``at``, each item's completion time is its attempt's start
         plus its duration.
         """
+        completed = [CompletedAttempt(*item) for item in items]
+        times = [at or _attempt_end(item.attempt) for item in completed]
         with self._db.write() as conn:
-            return [
-                _complete_one(conn, CompletedAttempt(*item), at or _attempt_end(item[2])) for item in items
-            ]
+            return complete_batch(conn, completed, times)
 
     def release_leases(self, owner: str, at: datetime | None = None) -> int:
         """Return ``owner``'s in-flight deliveries to pending (a clean shutdown); return the count."""

@@ -223,3 +223,12 @@ V2_INDEXES = [
     "CREATE INDEX commands_queued ON commands (id) WHERE status = 'queued'",
     "CREATE INDEX api_tokens_connection ON api_tokens (connection_id)",
 ]
+
+# Version 3: a connection's history of one event type (the TUI shows its
+# connection.status_changed events) without walking every record event of
+# that connection. The event_seq index on deliveries served no query and
+# slowed every enqueue, so it goes.
+V3_INDEXES = [
+    "CREATE INDEX events_connection_type ON events (connection_id, type, seq)",
+    "DROP INDEX deliveries_event",
+]

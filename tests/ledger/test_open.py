@@ -99,7 +99,8 @@ def test_migrates_from_earlier_version(ledger_path, version):
     assert old is not None
     assert old.credential.reveal() == "pw"
     assert old.interval_seconds == 600
-    assert {"deliveries_due", "deliveries_leased", "events_connection"} <= indexes
+    assert {"deliveries_due", "deliveries_leased", "events_connection_type"} <= indexes
+    assert "deliveries_event" not in indexes
 
 
 def test_reopening_latest_changes_nothing(ledger_path):
