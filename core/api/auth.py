@@ -1,8 +1,8 @@
 """Bearer-token authentication: which connection a request may see.
 
-A token reaches its own connection only. The status rules (reconnect
-required, disabled) live in ``check_connection_status`` so the CLI and the
-API answer the same way.
+A token reaches its own connection only. The token and status rules live
+in ``core.onboarding.authenticate_token``, shared with the CLI; this module
+maps its errors to HTTP answers.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from core.api.context import ApiContext, api_context
 from core.api.errors import ApiError
 from core.api.ratelimit import retry_after_header
 from core.ledger import Ledger
-from core.ledger.models import ApiToken, Connection, ConnectionStatus
-from core.tokens import hash_token, looks_like_token
+from core.ledger.models import Connection
+from core.onboarding import ConnectionDisabledError, TokenRejectedError, authenticate_token
+from core.tokens import hash_token
 
 _CHALLENGE = 'Bearer realm="odoo-relay"'
 _INVALID_TOKEN_CHALLENGE = 'Bearer realm="odoo-relay", error="invalid_token"'
@@ -24,10 +25,10 @@ _INVALID_TOKEN_CHALLENGE = 'Bearer realm="odoo-relay", error="invalid_token"'
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The authenticated token and the connection it belongs to."""
+    """The authenticated connection, and the key of its token's rate-limit bucket."""
 
-    token: ApiToken
     connection: Connection
+    token_hash: str
 
 
 def bearer_token(request: Request) -> str:
@@ -42,47 +43,36 @@ def bearer_token(request: Request) -> str:
     return value
 
 
-def find_caller(ledger: Ledger, token_value: str) -> Caller | None:
-    """Return the live token and its connection, or None for an unknown or revoked token."""
-    if not looks_like_token(token_value):
-        return None
-    found = ledger.find_token(hash_token(token_value))
-    if found is None:
-        return None
-    token, connection = found
-    if token.revoked_at is not None:
-        return None
-    return Caller(token=token, connection=connection)
+def find_caller(ledger: Ledger, token_value: str) -> Caller:
+    """Return the token's connection, or raise the 401 or 403 its token or status gets."""
+    try:
+        connection = authenticate_token(ledger, token_value)
+    except TokenRejectedError as error:
+        raise _rejected(error) from None
+    return Caller(connection=connection, token_hash=hash_token(token_value))
 
 
-def check_connection_status(connection: Connection) -> None:
-    """Raise the error a token of a connection in this status gets, if any."""
-    if connection.status == ConnectionStatus.AUTH_FAILED:
-        raise _unauthorized(
-            "reconnect_required",
-            f"Odoo rejected the credentials of connection {connection.id}; reconnect it in odoo-relay",
-            _INVALID_TOKEN_CHALLENGE,
-        )
-    if connection.status == ConnectionStatus.DISABLED:
-        raise ApiError(403, "connection_disabled", f"connection {connection.id} is disabled; enable it in odoo-relay")
+def _rejected(error: TokenRejectedError) -> ApiError:
+    # Only a disabled connection is 403. Unknown tokens and connections whose
+    # Odoo credentials failed (reconnect_required) are 401, whatever
+    # http_status onboarding suggests, because the client needs a new token.
+    if isinstance(error, ConnectionDisabledError):
+        return ApiError(403, error.code, str(error))
+    return _unauthorized(error.code, str(error), _INVALID_TOKEN_CHALLENGE)
 
 
 async def authenticate(request: Request) -> Caller:
-    """Authenticate the request, spend one rate-limit token, and check the connection."""
+    """Authenticate the request and spend one request of its token's rate limit."""
     context = api_context(request)
     token_value = bearer_token(request)
     caller = context.pool.call_inline(find_caller, token_value)
-    if caller is None:
-        raise _unauthorized("invalid_token", "unknown or revoked token; issue a new one with odoo-relay tokens", _INVALID_TOKEN_CHALLENGE)
-
     request.state.connection_id = caller.connection.id
     _spend_rate_limit(context, caller)
-    check_connection_status(caller.connection)
     return caller
 
 
 def _spend_rate_limit(context: ApiContext, caller: Caller) -> None:
-    wait = context.buckets.take(caller.token.id, context.clock.now().timestamp())
+    wait = context.buckets.take(caller.token_hash, context.clock.now().timestamp())
     if wait > 0:
         limit = context.buckets.limit
         raise ApiError(

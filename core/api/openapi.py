@@ -211,7 +211,7 @@ def _responses(ok_status: str, ok: dict[str, Any], *extra: str) -> dict[str, Any
     known = {
         "400": _error("A parameter or cursor is invalid; the message names it."),
         "401": _error(
-            "Missing or unknown token (code missing_token or invalid_token), or the connection's Odoo "
+            "Missing or unknown token (code missing_token or unknown_token), or the connection's Odoo "
             "credentials were rejected (code reconnect_required).",
             {"WWW-Authenticate": {"schema": STRING}},
         ),

@@ -33,13 +33,13 @@ def test_non_bearer_scheme_gets_401(api, world):
 
 def test_unknown_token_gets_401(api):
     response = api.get("/v1/connection", headers={"Authorization": f"Bearer {generate_token().value}"})
-    _assert_error(response, 401, "invalid_token")
+    _assert_error(response, 401, "unknown_token")
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
 
 
 def test_malformed_token_gets_401(api):
     response = api.get("/v1/events", headers={"Authorization": "Bearer not-a-token"})
-    _assert_error(response, 401, "invalid_token")
+    _assert_error(response, 401, "unknown_token")
 
 
 def test_revoked_token_gets_401(api, world):
@@ -47,7 +47,7 @@ def test_revoked_token_gets_401(api, world):
     reissued = generate_token()
     world.ledger.issue_token(world.connections["north"].id, reissued.hash, reissued.prefix, world.clock.now())
 
-    _assert_error(api.get("/v1/connection", headers=old_headers), 401, "invalid_token")
+    _assert_error(api.get("/v1/connection", headers=old_headers), 401, "unknown_token")
     fresh = api.get("/v1/connection", headers={"Authorization": f"Bearer {reissued.value}"})
     assert fresh.status_code == 200
 
