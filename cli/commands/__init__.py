@@ -10,3 +10,4 @@ from cli.commands import sync  # noqa: F401
 from cli.commands import tokens  # noqa: F401
 from cli.commands import sandbox  # noqa: F401
 from cli.commands import demo  # noqa: F401
+from cli.commands import serve  # noqa: F401
