@@ -49,7 +49,9 @@ def _json_default(value: Any) -> Any:
         return list(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", errors="replace")
-    raise TypeError(f"cannot store {type(value).__name__} as JSON: {value!r}")
+    raise TypeError(
+        f"cannot store {type(value).__name__} as JSON: {value!r}; convert it to a str, number, list or dict first"
+    )
 
 
 def dump_json(value: Any) -> str:

@@ -63,7 +63,7 @@ class CommandsMixin:
 
 
 class EnginesMixin:
-    """Which engines run on this ledger, by heartbeat."""
+    """Engine presence: the engines running on this ledger, known by their heartbeats."""
 
     _db: Database
 

@@ -1,7 +1,7 @@
 """Odoo connections, their status transitions, and their API tokens.
 
 Credentials are stored in clear in the ledger, which is why the file is
-owner-only; they come out wrapped in Secret so no repr or log shows them.
+owner-only. They come out wrapped in Secret, so no repr or log shows them.
 """
 
 from __future__ import annotations

@@ -96,11 +96,11 @@ def open_connection(path: Path, create: bool) -> sqlite3.Connection:
 
 
 class Database:
-    """One sqlite3 connection shared by threads, one statement group at a time.
+    """One sqlite3 connection that threads share, one transaction at a time.
 
     The API server calls the ledger from worker threads, so every use goes
-    through an RLock; ``write()`` wraps its body in BEGIN IMMEDIATE so two
-    processes never interleave a read-then-write.
+    through an RLock. ``write()`` wraps its body in BEGIN IMMEDIATE, which
+    keeps two processes from interleaving a read-then-write.
     """
 
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:

@@ -23,7 +23,7 @@ class SchemaTooNewError(LedgerError):
 
 
 class NotALedgerError(LedgerError):
-    """The path exists but is not an SQLite database."""
+    """The path exists but is not an odoo-relay ledger (not SQLite, or another program's database)."""
 
 
 class NotFoundError(LedgerError, LookupError):

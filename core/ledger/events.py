@@ -77,7 +77,7 @@ class _FanOut:
 
 def _next_seq(conn: sqlite3.Connection) -> int:
     # Explicit seq values let one executemany insert a whole batch and still
-    # give each delivery its event's seq. sqlite_sequence holds the highest
+    # give each delivery its event's seq. sqlite_sequence stores the highest
     # seq ever used, so numbers are never reused, as AUTOINCREMENT promises.
     row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'events'").fetchone()
     return (row[0] if row else 0) + 1
@@ -90,12 +90,27 @@ def _check_type(event: NewEvent) -> None:
         )
 
 
+def _check_given_ids(conn: sqlite3.Connection, new_events: Sequence[NewEvent]) -> None:
+    given = [event.id for event in new_events if event.id]
+    if not given:
+        return
+    repeated = sorted({event_id for event_id in given if given.count(event_id) > 1})
+    marks = ",".join("?" * len(given))
+    stored = [row[0] for row in conn.execute(f"SELECT id FROM events WHERE id IN ({marks})", given)]
+    taken = repeated + sorted(stored)
+    if taken:
+        raise DuplicateError(
+            f"event ids exist already: {', '.join(taken[:5])}; leave NewEvent.id empty to get a new id"
+        )
+
+
 def insert_events(conn: sqlite3.Connection, new_events: Sequence[NewEvent], at: datetime) -> list[Event]:
     """Insert events and their deliveries inside the caller's write transaction."""
     if not new_events:
         return []
     at_epoch = to_epoch(at)
     at_ms = int(at_epoch * 1000)
+    _check_given_ids(conn, new_events)
     fan_out = _FanOut(conn)
     seq = _next_seq(conn)
 
@@ -114,13 +129,10 @@ def insert_events(conn: sqlite3.Connection, new_events: Sequence[NewEvent], at: 
         events.append(Event(seq, event_id, new.type, new.connection_id, from_epoch(at_epoch), new.data))
         seq += 1
 
-    try:
-        conn.executemany(
-            "INSERT INTO events (seq, id, type, connection_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?)",
-            event_rows,
-        )
-    except sqlite3.IntegrityError as error:
-        raise DuplicateError(f"an event with one of these ids exists already: {error}") from None
+    conn.executemany(
+        "INSERT INTO events (seq, id, type, connection_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?)",
+        event_rows,
+    )
     conn.executemany(
         "INSERT INTO deliveries (event_seq, event_type, connection_id, endpoint_id, state, attempts,"
         " created_at, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)",

@@ -99,3 +99,29 @@ def test_failed_outcome_clears_next_attempt(ledger):
     assert delivery.next_attempt_at is None
     assert ledger.failing_deliveries_by_connection() == {None: 1}
     assert ledger.next_due_at() is None
+
+
+def test_complete_many_same_delivery_twice(ledger):
+    add_endpoint(ledger)
+    ledger.append_events(record_events(1), T0)
+    [claim] = ledger.claim_due("w", at(0), limit=1, lease_seconds=30)
+    items = [
+        (claim.delivery_id, claim.lease_token, attempt(at(1), 500), retry_at(at(60))),
+        (claim.delivery_id, claim.lease_token, attempt(at(2)), SUCCEEDED),
+    ]
+
+    # The first result releases the lease, so the second is a stale write.
+    assert ledger.complete_many(items, at(3)) == [True, False]
+    delivery = ledger.get_delivery(claim.delivery_id)
+    assert (delivery.state, delivery.attempts) == (DeliveryState.PENDING, 1)
+
+
+def test_complete_many_across_chunks(ledger):
+    add_endpoint(ledger, max_in_flight=2000)
+    ledger.append_events(record_events(1200), T0)
+    claims = ledger.claim_due("w", at(0), limit=2000, lease_seconds=30)
+    items = [CompletedAttempt(c.delivery_id, c.lease_token, attempt(at(1)), SUCCEEDED) for c in claims]
+
+    assert ledger.complete_many(items, at(2)) == [True] * 1200
+    assert ledger.totals().deliveries_by_state[DeliveryState.SUCCEEDED] == 1200
+    assert {len(ledger.list_attempts(c.delivery_id)) for c in claims[::97]} == {1}

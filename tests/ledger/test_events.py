@@ -70,7 +70,7 @@ def test_failed_batch_writes_nothing(ledger):
         NewEvent("record.updated", None, {}, id=existing.id),  # duplicate id: the batch fails
     ]
 
-    with pytest.raises(DuplicateError):
+    with pytest.raises(DuplicateError, match=f"event ids exist already: {existing.id}"):
         ledger.append_events(batch, at(1))
 
     assert len(ledger.list_events().items) == 1
