@@ -262,10 +262,69 @@ def parse_domain_datetime(value) -> dt.datetime:
 
 
 def out_of_range(spec: ModelSpec, field: Field, number: int) -> NumericValueOutOfRange:
-    """Build PostgreSQL's error for an int4 comparison value that does not fit."""
-    # NOTE: the LINE/caret part imitates PostgreSQL's query excerpt; only its
-    # first line is exact.
-    excerpt = f'("{spec.table}"."{field.name}" = \'{str(number)[:9]}...'
-    return NumericValueOutOfRange(
-        f'value "{number}" is out of range for type integer\nLINE 1: ...{excerpt}\n{" " * (12 + len(excerpt))}^\n'
-    )
+    """Build PostgreSQL's error for an int4 comparison value that does not fit.
+
+    The second line quotes the query around the literal, 50 characters
+    before it and 10 from it, with a caret under it, as psql-style errors do.
+    """
+    table = spec.table
+    active = f'("{table}"."active" = true) AND ' if spec.has_active else ""
+    query = f'SELECT "{table}"."id" FROM "{table}" WHERE {active}("{table}"."{field.name}" = \'{number}\') ORDER BY "{table}"."id"'
+    cursor = query.index(f"'{number}'")
+    start = max(0, cursor - 50)
+    excerpt = ("..." if start else "") + query[start : cursor + 10] + ("..." if cursor + 10 < len(query) else "")
+    caret = " " * (len("LINE 1: ") + (3 if start else 0) + cursor - start) + "^"
+    # NOTE: the quoted query is an imitation; only the first line and the
+    # layout match PostgreSQL, and the implicit active leaf is assumed.
+    return NumericValueOutOfRange(f'value "{number}" is out of range for type integer\nLINE 1: {excerpt}\n{caret}\n')
+
+
+def top_level_leaves(domain) -> list[tuple]:
+    """Return the leaves every match must satisfy: those joined by top-level ``'&'``s."""
+    nodes = []
+    position = 0
+    try:
+        while position < len(domain):
+            node, position = _parse_term(domain, position)
+            nodes.append(node)
+    except (IndexError, TypeError):
+        return []
+    leaves: list[tuple] = []
+    while nodes:
+        node = nodes.pop()
+        if node[0] == "&":
+            nodes.extend(node[1:])
+        elif node[0] == "leaf":
+            leaves.append(node[1])
+    return leaves
+
+
+def _parse_term(domain, position: int) -> tuple[tuple, int]:
+    term = domain[position]
+    if term in ("&", "|"):
+        first, position = _parse_term(domain, position + 1)
+        second, position = _parse_term(domain, position)
+        return (term, first, second), position
+    if term == "!":
+        inner, position = _parse_term(domain, position + 1)
+        return ("!", inner), position
+    return ("leaf", tuple(term)), position + 1
+
+
+def lower_bound(spec: ModelSpec, field_name: str, domain) -> tuple[object, bool] | None:
+    """Return the tightest ``(value, inclusive)`` lower bound the domain puts on a field."""
+    field = spec.fields.get(field_name)
+    if field is None or field.type in ("many2one", "one2many", "many2many", "boolean"):
+        return None
+    best: tuple[object, bool] | None = None
+    for leaf in top_level_leaves(domain):
+        if len(leaf) != 3 or leaf[0] != field_name or leaf[1] not in (">", ">=") or leaf[2] in (None, False):
+            continue
+        try:
+            value = _coerce(spec, field, leaf[2])
+        except (TypeError, ValueError, NumericValueOutOfRange):
+            continue
+        inclusive = leaf[1] == ">="
+        if best is None or value > best[0] or (value == best[0] and not inclusive):
+            best = (value, inclusive)
+    return best

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.sandbox.domain import compile_domain, mentions_field
+import bisect
+
+from core.sandbox.domain import compile_domain, lower_bound, mentions_field
 from core.sandbox.errors import UserError
 from core.sandbox.schema import ModelSpec
 
@@ -48,16 +50,20 @@ def parse_order(spec: ModelSpec, order: str | None) -> tuple[OrderTerm, ...]:
     return tuple(terms)
 
 
-def sorted_ids(store, spec: ModelSpec, order: str | None) -> list[int]:
-    """Return every id of the model in ``order``, cached until the data changes."""
-    terms = parse_order(spec, order)
-    related = tuple(
+def sorted_ids(store, spec: ModelSpec, order) -> list[int]:
+    """Return every id of the model in ``order`` (a clause or parsed terms), cached until the data changes."""
+    terms = order if isinstance(order, tuple) else parse_order(spec, order)
+    return store.cached(("order", spec.name, terms), _order_models(store, spec, terms), lambda: _sort(store, spec, terms))
+
+
+def _order_models(store, spec: ModelSpec, terms) -> tuple[str, ...]:
+    """Return the models whose changes can change this order (many2one labels included)."""
+    related = [
         spec.fields[term.field].relation
         for term in terms
         if spec.fields[term.field].type == "many2one" and spec.fields[term.field].relation in store.tables
-    )
-    models = (spec.name, *dict.fromkeys(related))
-    return store.cached(("order", spec.name, terms), models, lambda: _sort(store, spec, terms))
+    ]
+    return (spec.name, *dict.fromkeys(related))
 
 
 def _sort(store, spec: ModelSpec, terms: tuple[OrderTerm, ...]) -> list[int]:
@@ -109,24 +115,66 @@ def search_ids(store, spec: ModelSpec, domain, *, order=None, offset=0, limit=No
     """Return the ids matching ``domain`` in ``order``, after ``offset``, at most ``limit``."""
     domain = effective_domain(spec, domain, context)
     predicate = compile_domain(store, spec, domain)
-    ids = sorted_ids(store, spec, order)
+    terms = parse_order(spec, order)
     offset = int(offset or 0)
     limit = int(limit) if limit else None
-    table = store.tables[spec.name]
+    if offset:
+        # Offset paging repeats one search with a growing offset, so the full
+        # result is kept until the data changes.
+        key = ("search", spec.name, terms, repr(domain))
+        matches = store.cached(key, _order_models(store, spec, terms), lambda: _scan(store, spec, terms, domain, predicate, None))
+        return matches[offset : offset + limit] if limit else matches[offset:]
+    return _scan(store, spec, terms, domain, predicate, limit)
+
+
+def _scan(store, spec: ModelSpec, terms, domain, predicate, limit: int | None) -> list[int]:
+    """Walk the sorted ids from the first one that can match, up to ``limit`` matches."""
+    ids = sorted_ids(store, spec, terms)
     if not domain:
-        return ids[offset : offset + limit] if limit else ids[offset:]
+        return ids[:limit] if limit else list(ids)
+    table = store.tables[spec.name]
     found: list[int] = []
-    skipped = 0
-    for record_id in ids:
-        if not predicate(table[record_id]):
-            continue
-        if skipped < offset:
-            skipped += 1
-            continue
-        found.append(record_id)
-        if limit and len(found) >= limit:
-            break
+    for position in range(_first_candidate(store, spec, terms, domain, ids), len(ids)):
+        record_id = ids[position]
+        if predicate(table[record_id]):
+            found.append(record_id)
+            if limit and len(found) >= limit:
+                break
     return found
+
+
+def _first_candidate(store, spec: ModelSpec, terms, domain, ids: list[int]) -> int:
+    """Return the first position in ``ids`` that can match, by bisecting on a lower bound.
+
+    Keyset pagination (``write_date >= S``, ``id > N``) would otherwise scan
+    from the start on every page and make a full read quadratic.
+    """
+    first = terms[0]
+    if first.descending or first.nulls_first:
+        return 0
+    bound = lower_bound(spec, first.field, domain)
+    if bound is None:
+        return 0
+    keys = store.cached(("keys", spec.name, terms), (spec.name,), lambda: _sort_keys(store, spec, first.field, ids))
+    value, inclusive = bound
+    try:
+        if inclusive:
+            return bisect.bisect_left(keys, value)
+        return bisect.bisect_right(keys, value)
+    except TypeError:
+        return 0
+
+
+def _sort_keys(store, spec: ModelSpec, name: str, ids: list[int]) -> list:
+    """Return the first order field's values along ``ids``, up to the first NULL."""
+    table = store.tables[spec.name]
+    keys = []
+    for record_id in ids:
+        value = table[record_id].get(name)
+        if value is None:
+            break
+        keys.append(value)
+    return keys
 
 
 def count(store, spec: ModelSpec, domain, *, limit=None, context=None) -> int:

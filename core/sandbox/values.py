@@ -104,7 +104,12 @@ def _to_many2one(store, field: Field, value: object, *, creating: bool, uid: int
         if not creating:
             return None
         rejected = next((item for item in value if not isinstance(item, int)), value)
-        raise InvalidTextRepresentation(f'invalid input syntax for type integer: "{rejected}"\n')
+        array = ",".join(repr(item) if isinstance(item, str) else str(item) for item in value)
+        excerpt = f"...{store.now().isoformat(sep=' ')}', {uid}, ARRAY[{array}], ..."
+        caret = " " * (len("LINE 1: ") + excerpt.index("ARRAY")) + "^"
+        # NOTE: the LINE excerpt imitates PostgreSQL's INSERT quote; only the
+        # first line is exact.
+        raise InvalidTextRepresentation(f'invalid input syntax for type integer: "{rejected}"\nLINE 1: {excerpt}\n{caret}\n')
     record_id = int(value)
     if record_id > INT4_MAX:
         raise NumericValueOutOfRange(f'value "{record_id}" is out of range for type integer\n')

@@ -20,8 +20,8 @@ MODELS = [
 SECOND_PRECISION = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
 
-def test_xmlrpc_version_fields(sandbox):
-    response = xmlrpc_post(sandbox.url, "/xmlrpc/2/common", "version")
+def test_xmlrpc_version_fields(shared_sandbox):
+    response = xmlrpc_post(shared_sandbox.url, "/xmlrpc/2/common", "version")
 
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/xml; charset=utf-8"
@@ -33,8 +33,8 @@ def test_xmlrpc_version_fields(sandbox):
     }
 
 
-def test_xmlrpc_authenticate_exact_body(sandbox):
-    response = xmlrpc_post(sandbox.url, "/xmlrpc/2/common", "authenticate", "sandbox", "admin", "admin", {})
+def test_xmlrpc_authenticate_exact_body(shared_sandbox):
+    response = xmlrpc_post(shared_sandbox.url, "/xmlrpc/2/common", "authenticate", "sandbox", "admin", "admin", {})
 
     expected = (
         '<?xml version="1.0"?>\n<methodResponse>\n<params>\n<param>\n<value><int>2</int></value>\n'
@@ -44,8 +44,8 @@ def test_xmlrpc_authenticate_exact_body(sandbox):
     assert response.headers["content-length"] == "122"
 
 
-def test_jsonrpc_version_exact_body(sandbox):
-    response = jsonrpc_post(sandbox.url, "common", "version", [], call_id=1)
+def test_jsonrpc_version_exact_body(shared_sandbox):
+    response = jsonrpc_post(shared_sandbox.url, "common", "version", [], call_id=1)
 
     assert response.headers["content-type"] == "application/json; charset=utf-8"
     assert response.text == (
@@ -55,9 +55,9 @@ def test_jsonrpc_version_exact_body(sandbox):
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_search_read_every_model(sandbox, model):
-    xml_rows = parse_xmlrpc(execute_kw_xml(sandbox.url, model, "search_read", [[]], {"limit": 5}))
-    json_rows = execute_kw_json(sandbox.url, model, "search_read", [[]], {"limit": 5}).json()["result"]
+def test_search_read_every_model(shared_sandbox, model):
+    xml_rows = parse_xmlrpc(execute_kw_xml(shared_sandbox.url, model, "search_read", [[]], {"limit": 5}))
+    json_rows = execute_kw_json(shared_sandbox.url, model, "search_read", [[]], {"limit": 5}).json()["result"]
 
     assert len(xml_rows) == 5
     assert xml_rows == json_rows
@@ -68,10 +68,10 @@ def test_search_read_every_model(sandbox, model):
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_read_and_fields_get_every_model(sandbox, model):
-    ids = parse_xmlrpc(execute_kw_xml(sandbox.url, model, "search", [[]], {"limit": 2}))
-    fields = parse_xmlrpc(execute_kw_xml(sandbox.url, model, "fields_get", [], {"attributes": ["type", "string"]}))
-    rows = parse_xmlrpc(execute_kw_xml(sandbox.url, model, "read", [ids], {"fields": ["display_name", "write_date"]}))
+def test_read_and_fields_get_every_model(shared_sandbox, model):
+    ids = parse_xmlrpc(execute_kw_xml(shared_sandbox.url, model, "search", [[]], {"limit": 2}))
+    fields = parse_xmlrpc(execute_kw_xml(shared_sandbox.url, model, "fields_get", [], {"attributes": ["type", "string"]}))
+    rows = parse_xmlrpc(execute_kw_xml(shared_sandbox.url, model, "read", [ids], {"fields": ["display_name", "write_date"]}))
 
     assert [row["id"] for row in rows] == ids
     assert fields["id"] == {"string": "ID", "type": "integer"}
