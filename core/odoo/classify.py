@@ -7,7 +7,7 @@ traceback as faultString; 2 = UserError, ValidationError or MissingError;
 ``"warning -- AccessError\\n\\n..."``, and the status code over JSON-2.
 Message text is read only where Odoo gives nothing finer: the class line of
 a traceback, the three exceptions that share faultCode 2, and the
-psycopg2.OperationalError that stands both for a missing database and for
+psycopg2.OperationalError raised both for a missing database and for
 PostgreSQL being down.
 """
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from core.odoo import errors
 
-# Longest message kept in an error; Odoo's ValidationError texts run to a
-# few hundred characters, tracebacks to many thousands.
+# Maximum length of a message kept in an error. Odoo's ValidationError
+# texts run to a few hundred characters, tracebacks to many thousands.
 MAX_MESSAGE = 500
 
 _UNKNOWN_MODEL = re.compile(r"^Object (\S+) doesn't exist")
@@ -32,7 +32,7 @@ _CLASS_LINE = re.compile(r"^([A-Za-z_][\w.]*)(?:: (.*))?$")
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a call went: copied into every error raised for it."""
+    """The endpoint URL, model and method of a call, copied into every error raised for it."""
 
     url: str
     model: str | None = None
@@ -62,7 +62,7 @@ def parse_traceback(text: str) -> tuple[str | None, str]:
     """Return (exception class, message) from a Python traceback text.
 
     The class is the name before the colon on the first unindented line
-    after the last ``File "..."`` frame; the message runs to the end,
+    after the last ``File "..."`` frame. The message runs to the end,
     because psycopg2 messages span two lines.
     """
     lines = text.rstrip("\n").split("\n")

@@ -98,7 +98,7 @@ class OdooClient:
 
     async def _authenticate(self) -> None:
         answer = await run_read(self.retry, self._rpc.authenticate)
-        # Odoo answers False for a bad login; a bool is never a uid (True == 1).
+        # Odoo returns False for a bad login; a bool is never a uid (True == 1).
         if isinstance(answer, bool) or not isinstance(answer, int) or answer <= 0:
             raise errors.AuthenticationError(
                 f"login {self.login!r} was rejected by database {self.database!r}",
@@ -185,10 +185,18 @@ class OdooClient:
         self, model: str, domain: list, fields: list[str] | None = None, order: str | None = None,
         limit: int | None = None, offset: int = 0, context: dict | None = None,
     ) -> list[dict]:
+        records, decoder = await self.search_read_raw(model, domain, fields, order, limit, offset, context)
+        return decoder.decode(records)
+
+    async def search_read_raw(
+        self, model: str, domain: list, fields: list[str] | None = None, order: str | None = None,
+        limit: int | None = None, offset: int = 0, context: dict | None = None,
+    ) -> tuple[list[dict], RecordDecoder]:
+        """Return search_read's records as Odoo sent them, and the decoder that converts them."""
         types = await self.field_types(model)
         kwargs = _read_kwargs(fields=list(fields or []), offset=offset, limit=limit, order=order, context=context)
         records = await self._read(model, "search_read", [encode_domain(model, domain, types)], kwargs)
-        return self._decoder(model, fields, types).decode(records)
+        return records, self._decoder(model, fields, types)
 
     async def read(self, model: str, ids: list[int], fields: list[str] | None = None, context: dict | None = None) -> list[dict]:
         types = await self.field_types(model)
@@ -222,7 +230,7 @@ class OdooClient:
         rpc = self._rpc if not isinstance(self._rpc, Json2) else JsonRpc(self._transport, "", "", Secret(""))
         databases = await run_read(self.retry, lambda: list_databases_or_none(rpc))
         if databases is None:
-            raise errors.AccessError("the server refuses to list its databases", url=self.url, method="db.list", hint="ask the Odoo administrator for the database name")
+            raise errors.AccessError("the server does not allow listing its databases", url=self.url, method="db.list", hint="ask the Odoo administrator for the database name")
         return databases
 
     # --- writes (never retried) --------------------------------------------------

@@ -2,7 +2,7 @@
 
 Every error carries where it happened (``url``, ``model``, ``method``) and
 Odoo's exception class when the server sent one (``odoo_exception``). The
-message says what failed, where, and what to do. No error ever holds a
+message states what failed, where, and what to do. No error ever holds a
 password or an API key: the client builds messages from the call's
 location and Odoo's reply only.
 """
@@ -93,7 +93,7 @@ class DatabaseNotFoundError(OdooError):
 
 
 class DatabaseUnavailableError(OdooError):
-    """Odoo answers but cannot reach PostgreSQL."""
+    """Odoo responds but cannot reach PostgreSQL."""
 
     hint = "PostgreSQL behind Odoo is down or refusing connections; retry later or ask the Odoo administrator"
 
@@ -109,7 +109,7 @@ class UnexpectedHtmlError(ServerUnreachableError):
 
 
 class RateLimitedError(OdooError):
-    """The server or a proxy answered 429 Too Many Requests."""
+    """The server or a proxy responded 429 Too Many Requests."""
 
     hint = "wait before calling again"
 
@@ -125,13 +125,13 @@ class ProtocolError(OdooError):
 
 
 class NotOdooError(ProtocolError):
-    """The URL answers, but not as an Odoo server (an HTML page or 404 on the RPC path)."""
+    """The URL responds, but not as an Odoo server (an HTML page or 404 on the RPC path)."""
 
     hint = "check the base URL: it must be the address you open Odoo at in a browser, without /web or /odoo"
 
 
 class RedirectError(OdooError):
-    """The server answered with a redirect; the client never follows one."""
+    """The server responded with a redirect, which the client never follows."""
 
     def __init__(self, detail: str, *, location: str | None = None, **fields) -> None:
         self.location = location

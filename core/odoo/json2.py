@@ -1,10 +1,10 @@
 """JSON-2 over httpx (Odoo 19+): ``POST /json/2/<model>/<method>`` with named arguments.
 
 The API key travels as ``Authorization: bearer <key>`` and the database as
-``X-Odoo-Database``. A 200 carries the bare JSON result; errors carry
+``X-Odoo-Database``. A 200 carries the bare JSON result. Errors carry
 ``{name, message, arguments, context, debug}`` with 401, 403, 404, 422 or
-500, while a wrong Content-Type (415) and an unknown database (404) come
-back as text/html.
+500. A wrong Content-Type (415) and an unknown database (404) come back as
+text/html instead.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def _error_for(response, where: Location, database: str) -> errors.OdooError:
         )
     check_shared_status(response, where)
     if status == 404 and is_html(response):
-        return errors.DatabaseNotFoundError(f'database "{database}" does not exist (JSON-2 answered 404)', **where.fields())
+        return errors.DatabaseNotFoundError(f'database "{database}" does not exist (JSON-2 responded 404)', **where.fields())
     if status in (401, 403, 404, 422, 500) and "json" in response.headers.get("content-type", "").lower():
         try:
             body = json.loads(response.content)

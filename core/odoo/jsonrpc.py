@@ -66,7 +66,7 @@ class JsonRpc:
         return await self.call("common", "version", [])
 
     async def authenticate(self) -> Any:
-        """Return Odoo's raw answer to common.authenticate (an int uid, or False)."""
+        """Return Odoo's raw result of common.authenticate (an int uid, or False)."""
         return await self.call("common", "authenticate", [self._database, self._login, self._credential.reveal(), {}])
 
     async def list_databases(self) -> list[str]:

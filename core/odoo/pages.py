@@ -22,17 +22,22 @@ Each record that exists throughout the run is yielded once; a record
 updated during the run may be yielded again later with its new values;
 a record written in the last second after the reader passed it is left
 for the next run, which should start at ``write_date >= last second``.
-Rows with an empty write_date are read last, in id order. Memory stays at
-one page plus at most two pages of ids.
+Rows with an empty write_date are read last, in id order.
+
+The request for the next page goes out before the current page is
+converted and handed to the caller, so conversion and the caller's work
+overlap with Odoo's. Memory stays at two pages plus at most two pages of
+ids.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from core.odoo.values import parse_datetime
+from core.odoo.values import RecordDecoder, parse_datetime
 
 if TYPE_CHECKING:
     from core.odoo.client import OdooClient
@@ -40,6 +45,8 @@ if TYPE_CHECKING:
 WRITE_DATE_ORDER = ("write_date asc", "id asc")
 ID_ORDER = ("id asc",)
 ONE_SECOND = timedelta(seconds=1)
+
+RawPage = tuple[list[dict], RecordDecoder]
 
 
 def order_terms(order: str | None) -> tuple[str, ...]:
@@ -70,7 +77,7 @@ def _second(value) -> datetime:
 async def iter_pages(
     client: OdooClient, model: str, domain: list, fields: list[str] | None, order: str, page_size: int, context: dict | None
 ) -> AsyncIterator[list[dict]]:
-    """Yield search_read pages of ``model`` (see the module docstring)."""
+    """Yield converted search_read pages of ``model`` (see the module docstring)."""
     if page_size < 1:
         raise ValueError(f"page_size must be at least 1, got {page_size}")
     terms = order_terms(order)
@@ -80,22 +87,43 @@ async def iter_pages(
         pages = _by_id(client, model, domain, with_key_fields(fields, ("id",)), page_size, context)
     else:
         pages = _by_offset(client, model, domain, fields, order, page_size, context)
-    async for page in pages:
+    async for page in _prefetched(pages):
         yield page
 
 
-async def _by_write_date(client, model, domain, fields, page_size, context) -> AsyncIterator[list[dict]]:
+async def _prefetched(raw_pages: AsyncIterator[RawPage]) -> AsyncIterator[list[dict]]:
+    """Convert and yield each raw page while the request for the next one is in flight."""
+    pending = asyncio.ensure_future(anext(raw_pages))
+    try:
+        while True:
+            try:
+                records, decoder = await pending
+            except StopAsyncIteration:
+                return
+            pending = asyncio.ensure_future(anext(raw_pages))
+            # Let the next request go out before converting this page; the
+            # reader's bookkeeping must see the raw values, not converted ones.
+            await asyncio.sleep(0)
+            yield decoder.decode(records)
+    finally:
+        if not pending.done():
+            pending.cancel()
+            await asyncio.gather(pending, return_exceptions=True)
+        await raw_pages.aclose()
+
+
+async def _by_write_date(client, model, domain, fields, page_size, context) -> AsyncIterator[RawPage]:
     second: datetime | None = None
     seen_in_second: list[int] = []
     while True:
         bounds = _main_bounds(second, seen_in_second)
-        page = await client.search_read(model, [*domain, *bounds], fields, order="write_date asc, id asc", limit=page_size, context=context)
+        page, decoder = await client.search_read_raw(model, [*domain, *bounds], fields, "write_date asc, id asc", page_size, 0, context)
         if page:
-            yield page
+            yield page, decoder
         if len(page) < page_size:
             break
 
-        if page[-1]["write_date"] is None:
+        if not page[-1]["write_date"]:
             # Rows without write_date (written by SQL) sort last in
             # PostgreSQL, so the rest of them follow in id order.
             async for rest in _by_id(client, model, [*domain, ("write_date", "=", False)], fields, page_size, context, page[-1]["id"]):
@@ -103,7 +131,7 @@ async def _by_write_date(client, model, domain, fields, page_size, context) -> A
             return
 
         last_second = _second(page[-1]["write_date"])
-        read_in_last = [record["id"] for record in page if record["write_date"] is not None and _second(record["write_date"]) == last_second]
+        read_in_last = _ids_in_last_second(page, page[-1]["write_date"])
         if last_second != second:
             second, seen_in_second = last_second, read_in_last
             continue
@@ -119,6 +147,20 @@ async def _by_write_date(client, model, domain, fields, page_size, context) -> A
             yield rest
 
 
+def _ids_in_last_second(page: list[dict], last) -> list[int]:
+    """Return the ids of the page's trailing records stamped in the same second as ``last``.
+
+    The page is in write_date order and Odoo sends write_date cut to the
+    second, so those records sit at the end and compare equal as strings.
+    """
+    ids = []
+    for record in reversed(page):
+        if record["write_date"] != last:
+            break
+        ids.append(record["id"])
+    return ids
+
+
 def _main_bounds(second: datetime | None, seen_in_second: list[int]) -> list:
     if second is None:
         return []
@@ -129,37 +171,37 @@ def _main_bounds(second: datetime | None, seen_in_second: list[int]) -> list:
     return [("write_date", ">=", second), "|", ("write_date", ">=", second + ONE_SECOND), ("id", "not in", seen_in_second)]
 
 
-async def _one_second(client, model, domain, fields, second, excluded, page_size, context) -> AsyncIterator[list[dict]]:
+async def _one_second(client, model, domain, fields, second, excluded, page_size, context) -> AsyncIterator[RawPage]:
     after_id = 0
     while True:
         bounds = [("write_date", ">=", second), ("write_date", "<", second + ONE_SECOND), ("id", ">", after_id), ("id", "not in", excluded)]
-        page = await client.search_read(model, [*domain, *bounds], fields, order="id asc", limit=page_size, context=context)
+        page, decoder = await client.search_read_raw(model, [*domain, *bounds], fields, "id asc", page_size, 0, context)
         if page:
-            yield page
+            yield page, decoder
             after_id = page[-1]["id"]
         if len(page) < page_size:
             return
 
 
-async def _by_id(client, model, domain, fields, page_size, context, after_id: int = 0) -> AsyncIterator[list[dict]]:
+async def _by_id(client, model, domain, fields, page_size, context, after_id: int = 0) -> AsyncIterator[RawPage]:
     while True:
-        page = await client.search_read(model, [*domain, ("id", ">", after_id)], fields, order="id asc", limit=page_size, context=context)
+        page, decoder = await client.search_read_raw(model, [*domain, ("id", ">", after_id)], fields, "id asc", page_size, 0, context)
         if page:
-            yield page
+            yield page, decoder
             after_id = page[-1]["id"]
         if len(page) < page_size:
             return
 
 
-async def _by_offset(client, model, domain, fields, order, page_size, context) -> AsyncIterator[list[dict]]:
+async def _by_offset(client, model, domain, fields, order, page_size, context) -> AsyncIterator[RawPage]:
     # NOTE: any order other than "write_date asc, id asc" or "id asc" is
     # paged by offset, which can skip or repeat records while Odoo is
     # being written to.
     offset = 0
     while True:
-        page = await client.search_read(model, domain, fields, order=order, limit=page_size, offset=offset, context=context)
+        page, decoder = await client.search_read_raw(model, domain, fields, order, page_size, offset, context)
         if page:
-            yield page
+            yield page, decoder
         if len(page) < page_size:
             return
         offset += len(page)

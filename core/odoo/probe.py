@@ -21,7 +21,7 @@ JSON2_MAJOR = 19
 
 @dataclass(frozen=True, slots=True)
 class ServerInfo:
-    """What a server reports about itself.
+    """Version facts a server reports about itself, and its databases.
 
     ``databases`` is None when the server refuses to list them (Odoo's
     ``list_db = False``) or when listing was not asked for.
@@ -35,7 +35,7 @@ class ServerInfo:
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    """A ServerInfo plus which RPC endpoints answered while finding it."""
+    """A ServerInfo plus the RPC endpoints that responded while finding it."""
 
     info: ServerInfo
     jsonrpc: bool
@@ -75,7 +75,7 @@ async def detect(transport: Transport) -> Detection:
     """Detect the server version: ``/web/version``, else common.version().
 
     Connectivity errors and redirects are raised at once; a path that is
-    missing or answers with something that is not RPC moves on to the next
+    missing or responds with something that is not RPC moves on to the next
     way of asking, and when none works the URL is not an Odoo server.
     """
     info = await _web_version(transport)
@@ -90,7 +90,7 @@ async def detect(transport: Transport) -> Detection:
             continue
         return Detection(_from_common_version(result), jsonrpc=rpc_class is JsonRpc, xmlrpc=rpc_class is XmlRpc)
     raise errors.NotOdooError(
-        "no Odoo answered: /web/version, /jsonrpc and /xmlrpc/2/common gave no Odoo reply",
+        "not an Odoo server: /web/version, /jsonrpc and /xmlrpc/2/common returned no Odoo response",
         url=transport.base_url,
     )
 
@@ -107,7 +107,7 @@ async def list_databases_or_none(rpc) -> list[str] | None:
 async def probe_server(url: str, timeout: httpx.Timeout | float | None = None, retry: RetryPolicy = NO_RETRY) -> ServerInfo:
     """Probe ``url`` for onboarding: version, JSON-2 availability and databases.
 
-    Raises NotOdooError when the URL answers but not as Odoo, and the
+    Raises NotOdooError when the URL responds but not as Odoo, and the
     other typed errors (unreachable, redirect, ...) as a call would.
     """
     transport = Transport(url, _as_timeout(timeout))

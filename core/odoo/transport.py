@@ -118,14 +118,14 @@ def check_shared_status(response: httpx.Response, where: Location) -> None:
     if 300 <= status < 400:
         location = response.headers.get("location")
         target = urljoin(where.url, location) if location else None
-        raise errors.RedirectError(f"the server answered {status} {response.reason_phrase} instead of replying", location=target, **where.fields())
+        raise errors.RedirectError(f"the server responded with a redirect, {status} {response.reason_phrase}", location=target, **where.fields())
     if status == 429:
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         wait = f"; Retry-After is {retry_after:g} s" if retry_after is not None else ""
-        raise errors.RateLimitedError(f"the server answered 429 Too Many Requests{wait}", retry_after=retry_after, **where.fields())
+        raise errors.RateLimitedError(f"the server responded 429 Too Many Requests{wait}", retry_after=retry_after, **where.fields())
     if status in _UNREACHABLE_STATUS:
         raise errors.ServerUnreachableError(
-            f"the server or a proxy in front of it answered {status} {response.reason_phrase}", **where.fields()
+            f"the server or a proxy in front of it responded {status} {response.reason_phrase}", **where.fields()
         )
 
 
@@ -154,16 +154,16 @@ def unexpected_reply(response: httpx.Response, where: Location, expected: str) -
     status = response.status_code
     path = urlsplit(where.url).path
     if status == 404:
-        return errors.NotOdooError(f"{path} answered 404 Not Found, so this is not an Odoo RPC endpoint", **where.fields())
+        return errors.NotOdooError(f"{path} was not found (404), so this is not an Odoo RPC endpoint", **where.fields())
     if status in (400, 405, 415):
-        return errors.ProtocolError(f"the server answered {status} {response.reason_phrase} to a {expected} request", **where.fields())
+        return errors.ProtocolError(f"the server rejected a {expected} request with {status} {response.reason_phrase}", **where.fields())
     if status >= 500:
-        return errors.ServerError(f"the server answered {status} {response.reason_phrase}", last_line=_first_text(response), **where.fields())
+        return errors.ServerError(f"the server failed with {status} {response.reason_phrase}", last_line=_first_text(response), **where.fields())
     if status == 200 and is_html(response):
         return errors.UnexpectedHtmlError(
             f"an HTML page came back where {expected} was expected (often a proxy error or maintenance page)", **where.fields()
         )
-    return errors.ProtocolError(f"the server answered {status} {response.reason_phrase} with an unexpected {expected} reply", **where.fields())
+    return errors.ProtocolError(f"the server responded {status} {response.reason_phrase}, which is not a {expected} response", **where.fields())
 
 
 def _first_text(response: httpx.Response) -> str:

@@ -85,7 +85,7 @@ class XmlRpc:
         return await self.call("common", "version", ())
 
     async def authenticate(self) -> Any:
-        """Return Odoo's raw answer to common.authenticate (an int uid, or False)."""
+        """Return Odoo's raw result of common.authenticate (an int uid, or False)."""
         params = (self._database, self._login, self._credential.reveal(), {})
         return await self.call("common", "authenticate", params)
 
