@@ -97,7 +97,7 @@ def _next_second(text: str) -> str:
 
 
 async def bare_pages(rpc: BareJsonRpc, page_size: int):
-    """The keyset reader of core/odoo/pages.py, written out over raw strings."""
+    """Yield pages like the keyset reader of core/odoo/pages.py, over raw strings."""
     second, seen = None, []
     while True:
         bounds = []

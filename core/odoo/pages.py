@@ -18,9 +18,9 @@ order. The reader therefore treats each second as a bucket:
   row with one write_date), that second is read to the end in id order,
   ``S <= write_date < S+1s and id > last``, then the reader moves to S+1s.
 
-Each record that exists throughout the run is yielded once; a record
-updated during the run may be yielded again later with its new values;
-a record written in the last second after the reader passed it is left
+Each record that exists throughout the run is yielded once. A record
+updated during the run may be yielded again later with its new values.
+A record written in the last second after the reader passed it is left
 for the next run, which should start at ``write_date >= last second``.
 Rows with an empty write_date are read last, in id order.
 
@@ -166,7 +166,7 @@ def _main_bounds(second: datetime | None, seen_in_second: list[int]) -> list:
         return []
     if not seen_in_second:
         return [("write_date", ">=", second)]
-    # The exclusion holds inside second S only: a record read there and
+    # The exclusion applies inside second S only: a record read there and
     # saved again during the run moves to a later second and is read again.
     return [("write_date", ">=", second), "|", ("write_date", ">=", second + ONE_SECOND), ("id", "not in", seen_in_second)]
 

@@ -97,8 +97,8 @@ _CONVERTERS: dict[str, Callable] = {
 class RecordDecoder:
     """Convert records of one model in place, using its field types.
 
-    Built once per (model, fields) so the per-record work is one pass over
-    the fields that need it; fields with no type (unknown to fields_get)
+    Built once per (model, fields), so the per-record work is one pass over
+    the fields that need it. Fields with no type (unknown to fields_get)
     are left as they came. Many2one values are frozen, so within one page
     one instance per (field, id, name) is shared between records, which
     saves most of the decoding time where a few related records repeat.
@@ -174,8 +174,8 @@ def format_datetime(value: datetime, where: str = "value") -> str:
 def normalise_datetime_text(text: str, where: str) -> str:
     """Return an ISO datetime string (``T``, offset) in Odoo's UTC format.
 
-    Odoo rejects ``2026-03-01T10:00:00Z`` in values; an offset makes the
-    instant unambiguous so the client converts it, and a ``T`` without an
+    Odoo rejects ``2026-03-01T10:00:00Z`` in values. An offset makes the
+    instant unambiguous, so the client converts it. A ``T`` without an
     offset is rejected because the client cannot know its zone.
     """
     if "T" not in text and not _has_offset(text):

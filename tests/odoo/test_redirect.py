@@ -1,6 +1,6 @@
 """The client never follows a redirect: it names the new location instead.
 
-A tiny Starlette app on loopback stands in for a reverse proxy that sends
+A tiny Starlette app on loopback plays a reverse proxy that sends
 plain-http callers to https, since the sandbox never redirects.
 """
 
