@@ -58,6 +58,14 @@ REQUEST_SUBJECTS = [
     "Software update", "Emergency stop not working", "Coolant pump failure",
 ]
 USERS = [2, 6]
+# uid, login, name, portal user: the logins of core.sandbox.users plus OdooBot.
+SANDBOX_USERS = [
+    (1, "__system__", "OdooBot", False),
+    (2, "admin", "Mitchell Admin", False),
+    (6, "demo", "Marc Demo", False),
+    (8, "nostock", "Nina Stockless", False),
+    (9, "portaluser", "Pat Portal", True),
+]
 
 
 def fill(store: Store, seed: int, scale: dict[str, int] | None = None) -> None:
@@ -66,6 +74,7 @@ def fill(store: Store, seed: int, scale: dict[str, int] | None = None) -> None:
     anchor = utc_now()
     with store.lock:
         _partners(store, rng, anchor)
+        _users(store, rng, anchor)
         _locations(store, rng, anchor)
         _products(store, rng, anchor)
         _quants(store, rng, anchor)
@@ -80,6 +89,8 @@ def grow(store: Store, model: str, target: int, *, seed: int = 1) -> int:
     """Add generated records until ``model`` has ``target`` records; returns how many were added."""
     if model not in MODELS:
         raise ValueError(f"cannot scale unknown model {model!r}; use one of: {', '.join(MODELS)}")
+    if model == "res.users":
+        raise ValueError("res.users cannot be scaled: its records are the sandbox's logins")
     builders = {
         "res.partner": _partner_values,
         "product.product": _product_values,
@@ -101,11 +112,11 @@ def grow(store: Store, model: str, target: int, *, seed: int = 1) -> int:
     return added
 
 
-def _insert(store: Store, model: str, values: dict, rng: random.Random, anchor: dt.datetime) -> int:
+def _insert(store: Store, model: str, values: dict, rng: random.Random, anchor: dt.datetime, record_id: int | None = None) -> int:
     """Insert a generated record directly, with deterministic past timestamps."""
     created = anchor - dt.timedelta(days=rng.randint(30, 400), seconds=rng.randint(0, 86399), microseconds=rng.randint(0, 999999))
     written = min(anchor, created + dt.timedelta(days=rng.randint(0, 29), seconds=rng.randint(0, 86399)))
-    return store.insert_generated(model, values, created=created, written=written, uid=rng.choice(USERS))
+    return store.insert_generated(model, values, created=created, written=written, uid=rng.choice(USERS), record_id=record_id)
 
 
 def _pick(rng: random.Random, items: list):
@@ -147,6 +158,15 @@ def _company_values(rng: random.Random, stem: str) -> dict:
         "category_id": [3] if rng.random() < 0.5 else [],
         "company_id": 1,
     }
+
+
+def _users(store: Store, rng: random.Random, anchor: dt.datetime) -> None:
+    """Insert the users of ``core.sandbox.users`` with their partners, keeping their uids."""
+    for uid, login, name, share in SANDBOX_USERS:
+        email = f"{login}@example.com"
+        partner_id = _insert(store, "res.partner", {"name": name, "email": email, "company_id": 1}, rng, anchor)
+        values = {"name": name, "login": login, "partner_id": partner_id, "email": email, "share": share, "active": uid != 1}
+        _insert(store, "res.users", values, rng, anchor, record_id=uid)
 
 
 def _contacts(store: Store, rng: random.Random, anchor: dt.datetime, parent_id: int, company: dict) -> None:

@@ -1,6 +1,7 @@
-"""The seven sandbox models, with the field names, types and labels of Odoo 18.
+"""The sandbox models, with the field names, types and labels of Odoo 18.
 
-Each model keeps the fields integrations read most (not every mail or
+The seven business models are served with res.users, so user names and
+logins resolve like on a real server. Each model keeps the fields integrations read most (not every mail or
 activity field Odoo adds), in Odoo's definition order, followed by the magic
 fields every model has.
 """
@@ -30,7 +31,6 @@ INTERNAL = "User types/Internal User"
 # Names of records in models the sandbox does not serve, so many2one values
 # still come out as [id, display_name] pairs.
 REFERENCE_NAMES: dict[str, dict[int, str]] = {
-    "res.users": {1: "OdooBot", 2: "Mitchell Admin", 6: "Marc Demo", 8: "Nina Stockless", 9: "Pat Portal"},
     "res.company": {1: "My Company (San Francisco)"},
     "res.country": {233: "United States", 75: "France", 56: "Belgium", 82: "Germany"},
     "res.currency": {1: "USD", 2: "EUR"},
@@ -337,6 +337,25 @@ PURCHASE = ModelSpec(
     },
 )
 
+USER = ModelSpec(
+    name="res.users",
+    description="User",
+    table="res_users",
+    order="name asc, login asc",
+    read_groups=(INTERNAL, "User types/Portal"),
+    write_groups=("Administration/Access Rights",),
+    fields=build_fields(
+        char("name", "Name", required=True),
+        char("login", "Login", required=True),
+        many2one("partner_id", "Related Partner", "res.partner"),
+        char("email", "Email"),
+        boolean("active", "Active"),
+        boolean("share", "Share User", readonly=True),
+        many2one("company_id", "Company", "res.company", required=True),
+    ),
+    defaults={"active": True, "share": False, "company_id": 1},
+)
+
 MODELS: dict[str, ModelSpec] = {
-    spec.name: spec for spec in (PARTNER, PRODUCT, LOCATION, QUANT, EQUIPMENT, REQUEST, PURCHASE)
+    spec.name: spec for spec in (PARTNER, PRODUCT, LOCATION, QUANT, EQUIPMENT, REQUEST, PURCHASE, USER)
 }

@@ -102,35 +102,45 @@ def _label(store, relation: str, target):
     return store.display_name(relation, target)
 
 
-def effective_domain(spec: ModelSpec, domain, context: dict | None) -> list:
-    """Add Odoo's implicit ``active = True`` leaf unless the domain or context opts out."""
-    domain = list(domain or [])
+def applies_active_test(spec: ModelSpec, domain, context: dict | None) -> bool:
+    """Tell whether Odoo's implicit ``active = True`` filter applies to this search."""
     active_test = (context or {}).get("active_test", True)
-    if spec.has_active and active_test and not mentions_field(domain, "active"):
-        return [("active", "=", True), *domain] if domain else [("active", "=", True)]
-    return domain
+    return spec.has_active and bool(active_test) and not mentions_field(domain, "active")
+
+
+def compile_search(store, spec: ModelSpec, domain, context: dict | None):
+    """Compile the caller's domain, then add the implicit active filter around it.
+
+    The domain is checked on its own first, so a malformed one is reported
+    as the caller wrote it, as Odoo does.
+    """
+    domain = list(domain or [])
+    predicate = compile_domain(store, spec, domain)
+    if not applies_active_test(spec, domain, context):
+        return domain, predicate, False
+    return domain, (lambda record: bool(record.get("active")) and predicate(record)), True
 
 
 def search_ids(store, spec: ModelSpec, domain, *, order=None, offset=0, limit=None, context=None) -> list[int]:
     """Return the ids matching ``domain`` in ``order``, after ``offset``, at most ``limit``."""
-    domain = effective_domain(spec, domain, context)
-    predicate = compile_domain(store, spec, domain)
+    domain, predicate, filtered = compile_search(store, spec, domain, context)
     terms = parse_order(spec, order)
     offset = int(offset or 0)
     limit = int(limit) if limit else None
+    everything = not domain and not filtered
     if offset:
         # Offset paging repeats one search with a growing offset, so the full
         # result is kept until the data changes.
-        key = ("search", spec.name, terms, repr(domain))
-        matches = store.cached(key, _order_models(store, spec, terms), lambda: _scan(store, spec, terms, domain, predicate, None))
+        key = ("search", spec.name, terms, repr(domain), filtered)
+        matches = store.cached(key, _order_models(store, spec, terms), lambda: _scan(store, spec, terms, domain, predicate, None, everything))
         return matches[offset : offset + limit] if limit else matches[offset:]
-    return _scan(store, spec, terms, domain, predicate, limit)
+    return _scan(store, spec, terms, domain, predicate, limit, everything)
 
 
-def _scan(store, spec: ModelSpec, terms, domain, predicate, limit: int | None) -> list[int]:
+def _scan(store, spec: ModelSpec, terms, domain, predicate, limit: int | None, everything: bool) -> list[int]:
     """Walk the sorted ids from the first one that can match, up to ``limit`` matches."""
     ids = sorted_ids(store, spec, terms)
-    if not domain:
+    if everything:
         return ids[:limit] if limit else list(ids)
     table = store.tables[spec.name]
     found: list[int] = []
@@ -179,8 +189,7 @@ def _sort_keys(store, spec: ModelSpec, name: str, ids: list[int]) -> list:
 
 def count(store, spec: ModelSpec, domain, *, limit=None, context=None) -> int:
     """Count the records matching ``domain`` (stopping at ``limit`` when given)."""
-    domain = effective_domain(spec, domain, context)
-    predicate = compile_domain(store, spec, domain)
+    _domain, predicate, _filtered = compile_search(store, spec, domain, context)
     table = store.tables[spec.name]
     total = 0
     for record in table.values():

@@ -213,7 +213,9 @@ class Store:
     def next_id(self, model: str) -> int:
         return self._next_id[model]
 
-    def insert_generated(self, model: str, values: dict, *, created: dt.datetime, written: dt.datetime, uid: int) -> int:
+    def insert_generated(
+        self, model: str, values: dict, *, created: dt.datetime, written: dt.datetime, uid: int, record_id: int | None = None
+    ) -> int:
         """Insert a record whose values are already in stored form, skipping validation.
 
         The demo data and benchmark generators use this to fill 100,000
@@ -223,8 +225,8 @@ class Store:
         record = {name: None for name, field in spec.fields.items() if not field.computed}
         record.update(spec.defaults)
         record.update(values)
-        new_id = self._next_id[model]
-        self._next_id[model] = new_id + 1
+        new_id = record_id if record_id is not None else self._next_id[model]
+        self._next_id[model] = max(self._next_id[model], new_id + 1)
         record.update(id=new_id, create_uid=uid, create_date=created, write_uid=uid, write_date=written)
         self.tables[model][new_id] = record
         _compute_stored(self, spec, record)

@@ -10,6 +10,8 @@ nostock         nostock     8     internal user: reads stock but may not
 portaluser      portaluser  9     portal user: contacts and products only;
                                   stock.quant and the rest raise AccessError
 ==============  ==========  ====  ============================================
+
+Every user may read res.users; only admin may change it.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def default_users(api_key: str) -> list[User]:
     """Return the four users every sandbox starts with."""
     return [
         User(2, "admin", "Mitchell Admin", "admin", api_keys=[api_key]),
-        User(6, "demo", "Marc Demo", "demo", rights={"purchase.order": NONE}),
+        User(6, "demo", "Marc Demo", "demo", rights={"purchase.order": NONE, "res.users": READ}),
         User(
             8,
             "nostock",
@@ -64,6 +66,7 @@ def default_users(api_key: str) -> list[User]:
                 "maintenance.equipment": HIDDEN,
                 "maintenance.request": HIDDEN,
                 "purchase.order": NONE,
+                "res.users": READ,
             },
         ),
         User(
@@ -71,7 +74,7 @@ def default_users(api_key: str) -> list[User]:
             "portaluser",
             "Pat Portal",
             "portaluser",
-            rights={"res.partner": READ, "product.product": READ},
+            rights={"res.partner": READ, "product.product": READ, "res.users": READ},
             default_right=NONE,
         ),
     ]
@@ -109,17 +112,29 @@ class Users:
 
     def user_for_api_key(self, key: str) -> User | None:
         for user in self.all():
-            if any(hmac.compare_digest(key.encode(), known.encode()) for known in user.api_keys):
+            with self._lock:
+                keys = list(user.api_keys)
+            if any(hmac.compare_digest(key.encode(), known.encode()) for known in keys):
                 return user
         return None
 
     def change_password(self, login: str, new_password: str) -> None:
+        user = self._require(login)
+        with self._lock:
+            user.password = new_password
+
+    def add_api_key(self, login: str, key: str) -> None:
+        """Give ``login`` another API key (admin has one from the start)."""
+        user = self._require(login)
+        with self._lock:
+            user.api_keys.append(key)
+
+    def _require(self, login: str) -> User:
         user = self.by_login(login)
         if user is None:
             known = ", ".join(sorted(item.login for item in self.all()))
             raise ValueError(f"unknown sandbox login {login!r}; use one of: {known}")
-        with self._lock:
-            user.password = new_password
+        return user
 
 
 def check_access(user: User, spec: ModelSpec, operation: str) -> bool:

@@ -150,7 +150,7 @@ def read_converter(store, spec: ModelSpec, field: Field) -> Callable[[dict], obj
     if kind in ("char", "text", "html", "selection", "date"):
         return lambda record: record.get(name) or False
     if kind == "integer":
-        return lambda record: record.get(name) or 0
+        return lambda record: _wire_integer(record.get(name) or 0)
     if kind in ("float", "monetary"):
         return lambda record: record.get(name) or 0.0
     if kind == "boolean":
@@ -162,6 +162,13 @@ def read_converter(store, spec: ModelSpec, field: Field) -> Callable[[dict], obj
     if kind == "many2many":
         return lambda record: list(record.get(name) or ())
     raise ValueError(f"no reader for field type {kind}")
+
+
+def _wire_integer(value: int) -> int | float:
+    """Send an integer outside int4 as a float, as Odoo does on both protocols."""
+    if INT4_MIN <= value <= INT4_MAX:
+        return value
+    return float(value)
 
 
 def _many2one_reader(store, field: Field) -> Callable[[dict], object]:
