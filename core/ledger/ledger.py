@@ -14,6 +14,7 @@ from core.ledger.endpoints import EndpointsMixin
 from core.ledger.events import EventsMixin
 from core.ledger.models import DeliveryState, Totals
 from core.ledger.records import RecordsMixin
+from core.ledger.settings import SettingsMixin
 from core.ledger.sync import RunsMixin, StreamsMixin
 
 
@@ -30,6 +31,7 @@ class Ledger(
     CommandsMixin,
     EnginesMixin,
     BundleMixin,
+    SettingsMixin,
 ):
     """The odoo-relay ledger. Every method is synchronous and runs one short transaction.
 

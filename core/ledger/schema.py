@@ -232,3 +232,16 @@ V3_INDEXES = [
     "CREATE INDEX events_connection_type ON events (connection_id, type, seq)",
     "DROP INDEX deliveries_event",
 ]
+
+# Version 4: named values kept with the ledger, such as the key that signs
+# the API's page cursors, so they survive restarts and are shared by every
+# process on the file.
+V4_SETTINGS = [
+    """
+    CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        created_at REAL NOT NULL
+    )
+    """,
+]
