@@ -21,4 +21,4 @@ def test_bench_runs_with_tiny_sizes():
     assert lines[1].split()[0] == "600"
     for line in lines:
         assert re.search(r"ratio \d+\.\d+x", line)
-        assert re.search(r"peak memory \d+ KiB", line)
+        assert re.search(r"peak memory client \d+ KiB, bare \d+ KiB", line)

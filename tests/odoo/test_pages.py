@@ -76,6 +76,18 @@ async def test_domain_and_context_kept(sandbox):
     assert sorted(seen) == sorted(expected)
 
 
+async def test_stopping_early_leaves_client_usable(sandbox):
+    async with await connect(sandbox, Protocol.JSONRPC) as client:
+        pages = client.iter_pages("res.partner", [], ["name"], page_size=5)
+        async for page in pages:
+            first = page
+            break
+        await pages.aclose()
+        count = await client.search_count("res.partner", [])
+    assert len(first) == 5
+    assert count > 5
+
+
 def test_order_terms_normalised():
     assert order_terms("write_date, id") == ("write_date asc", "id asc")
     assert order_terms(" Write_Date ASC ,  id  asc ") == ("write_date asc", "id asc")
