@@ -81,7 +81,12 @@ def open_connection(path: Path, create: bool) -> sqlite3.Connection:
             raise LedgerError(f"ledger {path} does not exist; run a command that creates it or check --db")
         _create_private_file(path)
 
-    conn = _connect(path)
+    if path.is_dir():
+        raise LedgerError(f"ledger path {path} is a directory; pass a file path such as {path / 'ledger.sqlite3'}")
+    try:
+        conn = _connect(path)
+    except sqlite3.OperationalError as error:
+        raise LedgerError(f"cannot open ledger {path}: {error}; check the path and its permissions") from None
     try:
         _check_is_ledger(conn, path)
         _tighten_mode(path)

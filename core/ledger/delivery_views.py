@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 from core.ledger import rows
@@ -59,6 +60,21 @@ def delivery_page_query(where: DeliveryFilter, before: int | None, limit: int) -
     return f"{_DELIVERY_SELECT} {condition} ORDER BY d.id DESC LIMIT ?", [*params, limit]
 
 
+def _endpoint_due_at(conn: sqlite3.Connection, endpoint_id: int, max_in_flight: int) -> float | None:
+    # Each query reads one end of a partial index, whatever the table size.
+    leases, first_expiry = conn.execute(
+        "SELECT count(*), min(lease_expires_at) FROM deliveries WHERE endpoint_id = ? AND state = 'in_flight'",
+        (endpoint_id,),
+    ).fetchone()
+    if leases >= max_in_flight:
+        return first_expiry
+    next_pending = conn.execute(
+        "SELECT min(next_attempt_at) FROM deliveries WHERE endpoint_id = ? AND state = 'pending'", (endpoint_id,)
+    ).fetchone()[0]
+    known = [value for value in (first_expiry, next_pending) if value is not None]
+    return min(known) if known else None
+
+
 class DeliveryViewsMixin:
     """Listing deliveries and attempts, and the summaries built from them."""
 
@@ -92,31 +108,27 @@ class DeliveryViewsMixin:
         return [rows.delivery_attempt(row) for row in found]
 
     def next_due_at(self) -> datetime | None:
-        """Return when the next delivery becomes claimable (due now if in the past), or None."""
+        """Return when the next delivery becomes claimable (due now if in the past), or None.
+
+        An endpoint with all ``max_in_flight`` leases taken contributes only
+        its earliest lease expiry: its pending rows wait for a completion,
+        which the dispatcher sees itself.
+        """
         with self._db.read() as conn:
-            enabled = [
-                row[0] for row in conn.execute("SELECT id FROM endpoints WHERE enabled = 1 AND removed_at IS NULL")
-            ]
-            times = []
-            for endpoint_id in enabled:
-                # One lookup per endpoint on the partial indexes: min() over
-                # an index prefix reads a single entry.
-                times.append(conn.execute(
-                    "SELECT min(next_attempt_at) FROM deliveries WHERE endpoint_id = ? AND state = 'pending'",
-                    (endpoint_id,),
-                ).fetchone()[0])
-                times.append(conn.execute(
-                    "SELECT min(lease_expires_at) FROM deliveries WHERE endpoint_id = ? AND state = 'in_flight'",
-                    (endpoint_id,),
-                ).fetchone()[0])
+            endpoints = conn.execute(
+                "SELECT id, max_in_flight FROM endpoints WHERE enabled = 1 AND removed_at IS NULL"
+            ).fetchall()
+            times = [_endpoint_due_at(conn, endpoint_id, limit) for endpoint_id, limit in endpoints]
         known = [value for value in times if value is not None]
         return from_epoch(min(known)) if known else None
 
     def failing_deliveries_by_connection(self) -> dict[int | None, int]:
         """Count failed deliveries and pending ones that already failed an attempt, per connection."""
         with self._db.read() as conn:
+            # Trigger-maintained counts, where connection 0 means "no connection".
             found = conn.execute(
-                "SELECT connection_id, count(*) FROM deliveries"
-                " WHERE state = 'failed' OR (state = 'pending' AND attempts > 0) GROUP BY connection_id"
+                "SELECT connection_id, sum(count) FROM delivery_counts"
+                " WHERE state = 'failed' OR (state = 'pending' AND retried = 1) GROUP BY connection_id"
+                " HAVING sum(count) > 0"
             ).fetchall()
-        return {connection_id: count for connection_id, count in found}
+        return {connection_id or None: count for connection_id, count in found}

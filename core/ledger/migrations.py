@@ -42,6 +42,7 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "index the delivery queue and keyset pages", _run_all(schema.V2_INDEXES)),
     Migration(3, "index events by connection and type", _run_all(schema.V3_INDEXES)),
     Migration(4, "add the settings table", _run_all(schema.V4_SETTINGS)),
+    Migration(5, "keep running delivery and event counts", _run_all(schema.V5_COUNTS)),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -245,3 +245,58 @@ V4_SETTINGS = [
     )
     """,
 ]
+
+# Version 5: running counts, so the TUI's status line and the per-connection
+# failure badges cost a few rows instead of a scan of every delivery.
+# Triggers keep them exact for every writer. Deliveries without a
+# connection are counted under connection_id 0 (ids start at 1), because
+# NULL never matches in a primary key.
+V5_COUNTS = [
+    """
+    CREATE TABLE delivery_counts (
+        connection_id INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        retried INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (connection_id, state, retried)
+    ) WITHOUT ROWID
+    """,
+    """
+    INSERT INTO delivery_counts (connection_id, state, retried, count)
+    SELECT coalesce(connection_id, 0), state, attempts > 0, count(*) FROM deliveries GROUP BY 1, 2, 3
+    """,
+    """
+    CREATE TRIGGER delivery_counts_insert AFTER INSERT ON deliveries BEGIN
+        INSERT INTO delivery_counts (connection_id, state, retried, count)
+        VALUES (coalesce(NEW.connection_id, 0), NEW.state, NEW.attempts > 0, 1)
+        ON CONFLICT DO UPDATE SET count = count + 1;
+    END
+    """,
+    """
+    CREATE TRIGGER delivery_counts_update AFTER UPDATE OF state, attempts ON deliveries
+    WHEN OLD.state IS NOT NEW.state OR (OLD.attempts > 0) IS NOT (NEW.attempts > 0) BEGIN
+        UPDATE delivery_counts SET count = count - 1
+        WHERE connection_id = coalesce(OLD.connection_id, 0) AND state = OLD.state AND retried = (OLD.attempts > 0);
+        INSERT INTO delivery_counts (connection_id, state, retried, count)
+        VALUES (coalesce(NEW.connection_id, 0), NEW.state, NEW.attempts > 0, 1)
+        ON CONFLICT DO UPDATE SET count = count + 1;
+    END
+    """,
+    """
+    CREATE TRIGGER delivery_counts_delete AFTER DELETE ON deliveries BEGIN
+        UPDATE delivery_counts SET count = count - 1
+        WHERE connection_id = coalesce(OLD.connection_id, 0) AND state = OLD.state AND retried = (OLD.attempts > 0);
+    END
+    """,
+    "INSERT INTO counters (name, value) SELECT 'events', count(*) FROM events",
+    """
+    CREATE TRIGGER events_count_insert AFTER INSERT ON events BEGIN
+        UPDATE counters SET value = value + 1 WHERE name = 'events';
+    END
+    """,
+    """
+    CREATE TRIGGER events_count_delete AFTER DELETE ON events BEGIN
+        UPDATE counters SET value = value - 1 WHERE name = 'events';
+    END
+    """,
+]

@@ -142,3 +142,16 @@ def test_release_leases_returns_only_that_owners_rows(ledger):
     assert sorted(claim.delivery_id for claim in again) == sorted(claim.delivery_id for claim in mine)
     assert ledger.get_delivery(other[0].delivery_id).state == DeliveryState.IN_FLIGHT
     assert ledger.complete(mine[0].delivery_id, mine[0].lease_token, attempt(at(3)), SUCCEEDED, at(3)) is False
+
+
+def test_next_due_at_skips_full_endpoint(ledger):
+    add_endpoint(ledger, max_in_flight=1)
+    ledger.append_events(record_events(2), T0)
+    assert ledger.next_due_at() == T0
+
+    [claim] = ledger.claim_due("w", at(0), limit=10, lease_seconds=30)
+
+    # The second delivery is due but cannot be claimed before the lease ends.
+    assert ledger.next_due_at() == at(30)
+    ledger.complete(claim.delivery_id, claim.lease_token, attempt(at(1)), SUCCEEDED, at(2))
+    assert ledger.next_due_at() == T0

@@ -114,3 +114,34 @@ def test_threads_share_one_ledger(ledger):
 
     assert errors == []
     assert ledger.totals().events == 200
+
+
+def _counted_directly(ledger) -> dict[str, int]:
+    found = ledger._db.conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state").fetchall()
+    return {state: count for state, count in found}
+
+
+def test_running_counts_match_table(ledger):
+    acme = ledger.add_connection(new_connection())
+    first = add_endpoint(ledger)
+    add_endpoint(ledger, event_types=["record.*"])
+    ledger.append_events([NewEvent("record.created", acme.id, {}) for _ in range(6)], T0)
+    ledger.append_events([NewEvent("sync.completed", None, {})], T0)
+    claims = ledger.claim_due("w", at(0), limit=8, lease_seconds=30)
+    ledger.complete(claims[0].delivery_id, claims[0].lease_token, attempt(at(1), 500), FAILED, at(2))
+    ledger.complete(claims[1].delivery_id, claims[1].lease_token, attempt(at(1), 500), retry_at(at(60)), at(2))
+    ledger.retry_delivery(claims[0].delivery_id, at(3))
+    ledger.release_leases("w", at(4))
+    ledger.remove_endpoint(first.id, at(5))
+
+    totals = ledger.totals()
+    direct = _counted_directly(ledger)
+    assert {str(state): count for state, count in totals.deliveries_by_state.items() if count} == direct
+    assert totals.events == 7
+    failing = ledger.failing_deliveries_by_connection()
+    expected = ledger._db.conn.execute(
+        "SELECT connection_id, count(*) FROM deliveries"
+        " WHERE state = 'failed' OR (state = 'pending' AND attempts > 0) GROUP BY connection_id"
+    ).fetchall()
+    assert failing == dict(expected)
+    assert failing[None] == 1  # the sync.completed delivery of the removed endpoint

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from core.ledger import SCHEMA_VERSION, Ledger, LedgerError, NotALedgerError, SchemaTooNewError
+from core.ledger import SCHEMA_VERSION, DeliveryState, Ledger, LedgerError, NotALedgerError, SchemaTooNewError
 from core.ledger.migrations import MIGRATIONS, migrate
 from tests.ledger.helpers import new_connection
 
@@ -87,10 +87,25 @@ def test_migrates_from_earlier_version(ledger_path, version):
         " status, interval_seconds, created_at, updated_at)"
         " VALUES ('old', 'http://127.0.0.1:8069', 'db', 'admin', 'pw', 'password', 'auto', 'active', 600, 1, 1)"
     )
+    conn.execute(
+        "INSERT INTO endpoints (url, secret, event_types, max_in_flight, created_at)"
+        " VALUES ('http://127.0.0.1:9/hook', 'whsec_x', '[\"*\"]', 8, 1)"
+    )
+    conn.execute(
+        "INSERT INTO events (id, type, connection_id, created_at, data)"
+        " VALUES ('evt_old', 'record.created', 1, 1, '{}')"
+    )
+    conn.execute(
+        "INSERT INTO deliveries (event_seq, event_type, connection_id, endpoint_id, state, attempts,"
+        " created_at, updated_at) VALUES (1, 'record.created', 1, 1, 'failed', 3, 1, 1)"
+    )
     conn.close()
 
     with Ledger.open(ledger_path) as ledger:
         old = ledger.get_connection_by_name("old")
+        totals = ledger.totals()
+        failing = ledger.failing_deliveries_by_connection()
+        [delivery] = ledger.list_deliveries().items
         indexes = {
             index.name for table in ("deliveries", "events") for index in sqlite_utils.Database(ledger._db.conn)[table].indexes
         }
@@ -99,6 +114,10 @@ def test_migrates_from_earlier_version(ledger_path, version):
     assert old is not None
     assert old.credential.reveal() == "pw"
     assert old.interval_seconds == 600
+    assert delivery.event_id == "evt_old"
+    assert totals.events == 1
+    assert totals.deliveries_by_state[DeliveryState.FAILED] == 1
+    assert failing == {old.id: 1}
     assert {"deliveries_due", "deliveries_leased", "events_connection_type"} <= indexes
     assert "deliveries_event" not in indexes
 
@@ -151,3 +170,8 @@ def test_foreign_sqlite_database_is_rejected(ledger_path):
         Ledger.open(ledger_path)
 
     assert _user_version(ledger_path) == 0
+
+
+def test_directory_path_is_rejected(tmp_path):
+    with pytest.raises(LedgerError, match="is a directory"):
+        Ledger.open(tmp_path)
