@@ -59,6 +59,9 @@ async def _web_version(transport: Transport) -> ServerInfo | None:
     """Return the info from ``GET /web/version`` (Odoo 19 has it), or None."""
     where = Location(transport.url("/web/version"), None, "GET /web/version")
     response = await transport.get(where)
+    if response.is_redirect and "/web/login" in response.headers.get("location", ""):
+        # The route needs a session here, so the version comes from RPC instead.
+        return None
     check_shared_status(response, where)
     if response.status_code != 200 or is_html(response):
         return None
@@ -99,7 +102,9 @@ async def list_databases_or_none(rpc) -> list[str] | None:
     """Return db.list(), or None when the server refuses to list databases."""
     try:
         databases = await rpc.list_databases()
-    except (errors.AuthenticationError, errors.AccessError):
+    except (errors.AuthenticationError, errors.AccessError, errors.NotOdooError):
+        # AccessDenied is Odoo's reply under list_db = False; a missing
+        # /jsonrpc (a JSON-2-only server) leaves no way to list them either.
         return None
     return list(databases) if isinstance(databases, list) else None
 
