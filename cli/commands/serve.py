@@ -3,7 +3,7 @@
 Logs are JSON lines on stdout for a process supervisor. SIGTERM or SIGINT
 stops both halves together: the API stops accepting connections and
 finishes the requests it has, and the engine stops claiming work, finishes
-or releases what it holds, releases its leases and unregisters itself.
+or releases its claimed work, releases its leases and unregisters itself.
 """
 
 from __future__ import annotations

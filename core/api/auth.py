@@ -2,11 +2,12 @@
 
 A token reaches its own connection only. The token and status rules live
 in ``core.onboarding.authenticate_token``, shared with the CLI; this module
-maps its errors to HTTP answers.
+maps its errors to HTTP responses.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -90,10 +91,9 @@ def _unauthorized(code: str, message: str, challenge: str) -> ApiError:
 def authenticated(handler):
     """Wrap ``handler(request, caller)`` as a Starlette endpoint that authenticates first."""
 
+    @functools.wraps(handler)
     async def endpoint(request: Request):
         caller = await authenticate(request)
         return await handler(request, caller)
 
-    endpoint.__name__ = handler.__name__
-    endpoint.__doc__ = handler.__doc__
     return endpoint

@@ -11,6 +11,7 @@ from core.api.ledger_pool import LedgerPool
 from core.api.params import DEFAULT_LIMIT, MAX_LIMIT
 from core.api.ratelimit import RateLimit, TokenBuckets
 from core.clock import Clock
+from core.engine import STALE_AFTER_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +23,7 @@ class ApiSettings:
     max_page_size: int = MAX_LIMIT
     ledger_connections: int = 4
     # An engine whose heartbeat is older than this counts as gone.
-    engine_stale_after_seconds: float = 30.0
+    engine_stale_after_seconds: float = STALE_AFTER_SECONDS
 
 
 @dataclass(slots=True)

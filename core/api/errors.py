@@ -26,7 +26,7 @@ _HTTP_CODES = {
 
 
 class ApiError(Exception):
-    """An error answered to the client with ``status`` and a stable ``code``."""
+    """An error sent to the client with HTTP ``status`` and a stable ``code``."""
 
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)

@@ -3,7 +3,8 @@
 One ``Ledger`` is one sqlite3 connection behind a lock, so requests served
 from one object queue behind each other. With WAL, SQLite lets several
 connections read at once, so the API opens ``size`` of them and lends one to
-each call, run in Starlette's thread pool so the event loop never waits on disk.
+each call, run in Starlette's thread pool so the event loop does not wait
+for queries (``call_inline`` is the exception, for tiny reads).
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ class LedgerPool:
         self.ledger_path = Path(ledger_path)
         self._idle: queue.Queue[Ledger] = queue.Queue()
         self._all: list[Ledger] = []
-        # Only the event loop's thread uses this one, so its lock is never
-        # contended and a tiny read on it never waits for a worker's query.
+        # Only call_inline uses this one, from the event loop's thread, so a
+        # token lookup does not queue behind a worker's query for a ledger.
         self._inline = Ledger.open(self.ledger_path)
         self._all.append(self._inline)
         for _ in range(size):

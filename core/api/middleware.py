@@ -1,4 +1,4 @@
-"""Request ids, the access log and the last-resort 500 answer, as ASGI middleware."""
+"""Request ids, the access log and the last-resort 500 response, as ASGI middleware."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def new_request_id() -> str:
 
 
 class RequestMiddleware:
-    """Give every request an id, log it once, and answer 500 on an unexpected error.
+    """Give every request an id, log it once, and return 500 on an unexpected error.
 
     The id is generated here rather than taken from the client, so log lines
     cannot be forged. The access line carries the connection id that auth

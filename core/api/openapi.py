@@ -2,7 +2,7 @@
 
 It describes exactly what the handlers and ``core.api.views`` return; a
 property-based test sends generated requests built from it and checks each
-answer against it, so a change to a view must change its schema here.
+response against it, so a change to a view must change its schema here.
 """
 
 from __future__ import annotations

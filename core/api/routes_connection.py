@@ -56,12 +56,13 @@ def _require_reachable(caller: Caller, context: ApiContext) -> None:
     connection = caller.connection
     if connection.status != ConnectionStatus.UNREACHABLE:
         return
-    age = freshness(connection, context.clock.now())
+    age = freshness(connection, context.clock.now())["data_age_seconds"]
+    cached = "no data synced yet" if age is None else f"cached reads still work, with data {age:.0f} s old"
     raise ApiError(
         503,
         "system_unreachable",
         f"Odoo at {connection.url} is unreachable ({connection.status_reason or 'no reason recorded'}); "
-        f"odoo-relay retries on its schedule, and cached reads still work (data age {age['data_age_seconds']} s)",
+        f"odoo-relay retries on its schedule and {cached}",
         headers={"Retry-After": _seconds_until_next_sync(connection, context)},
     )
 

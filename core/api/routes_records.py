@@ -1,7 +1,7 @@
 """``GET /v1/records/{entity}`` and ``GET /v1/records/{entity}/{id}``: synced records.
 
 Records are served from the ledger, never fetched from Odoo, so they work
-while Odoo is unreachable; every answer says how old the data is.
+while Odoo is unreachable, and every response includes the age of the data.
 """
 
 from __future__ import annotations

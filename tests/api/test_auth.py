@@ -88,7 +88,7 @@ def test_disabled_connection_gets_403(api, world):
     assert api.get("/v1/connection", headers=world.headers("north")).status_code == 200
 
 
-def test_rate_limit_answers_429_with_retry_after(world):
+def test_rate_limit_returns_429_with_retry_after(world):
     handle = serve_api(world, ApiSettings(rate_limit=RateLimit(per_second=0.5, burst=3)))
     try:
         with httpx.Client(base_url=handle.url) as client:
@@ -100,7 +100,7 @@ def test_rate_limit_answers_429_with_retry_after(world):
 
     assert statuses == [200, 200, 200]
     _assert_error(limited, 429, "rate_limited")
-    # The fake clock stands still, so one request needs 2 s at 0.5/s.
+    # The fake clock does not move, so the next request is 2 s away at 0.5/s.
     assert limited.headers["retry-after"] == "2"
     assert other_token.status_code == 200
 

@@ -1,8 +1,8 @@
-"""The OpenAPI document: complete, and true to what the API answers.
+"""The OpenAPI document: complete, and true to what the API returns.
 
 The property test loads /openapi.json from the running server, sends
 requests that schemathesis generates from it (valid and invalid ones), and
-checks every answer: never a 5xx, and status, content type, headers and
+checks every response: never a 5xx, and status, content type, headers and
 body as documented.
 """
 

@@ -180,7 +180,8 @@ def test_sigterm_during_load_loses_nothing(sandbox, recording_receiver, serve_pr
     ledger.close()
 
 
-def test_serve_refuses_second_engine(serve_processes, tmp_path):
+@pytest.mark.slow
+def test_serve_rejects_second_engine(serve_processes, tmp_path):
     ledger_path = tmp_path / "ledger.sqlite3"
     with Ledger.open(ledger_path) as ledger:
         now = datetime.now(UTC)
