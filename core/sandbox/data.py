@@ -1,8 +1,8 @@
 """Deterministic demo data: a small industrial company with vendors, stock and machines.
 
-The same seed always gives the same records and the same time offsets;
-``create_date``/``write_date`` are those offsets before the moment the store
-is filled, so every later change is newer than the demo data. ``scale`` adds
+The same seed always gives the same records and the same time offsets.
+``create_date`` and ``write_date`` are those offsets before the moment the
+store is filled, so every later change is newer than the demo data. ``scale`` adds
 generated records to reach a record count per model, for benchmarks.
 """
 

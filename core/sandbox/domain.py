@@ -272,7 +272,11 @@ def out_of_range(spec: ModelSpec, field: Field, number: int) -> NumericValueOutO
     query = f'SELECT "{table}"."id" FROM "{table}" WHERE {active}("{table}"."{field.name}" = \'{number}\') ORDER BY "{table}"."id"'
     cursor = query.index(f"'{number}'")
     start = max(0, cursor - 50)
-    excerpt = ("..." if start else "") + query[start : cursor + 10] + ("..." if cursor + 10 < len(query) else "")
+    excerpt = query[start : cursor + 10]
+    if start:
+        excerpt = "..." + excerpt
+    if cursor + 10 < len(query):
+        excerpt += "..."
     caret = " " * (len("LINE 1: ") + (3 if start else 0) + cursor - start) + "^"
     # NOTE: the quoted query is an imitation; only the first line and the
     # layout match PostgreSQL, and the implicit active leaf is assumed.

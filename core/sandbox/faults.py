@@ -46,7 +46,7 @@ class Faults:
         self.delay = seconds or None
 
     def proxy_502(self, on: bool = True) -> None:
-        """Answer every request with a proxy's HTML 502 Bad Gateway page."""
+        """Respond to every request with a proxy's HTML 502 Bad Gateway page."""
         self.bad_gateway = bool(on)
 
     def database_down(self, on: bool = True) -> None:
@@ -58,7 +58,7 @@ class Faults:
         self._server.users.change_password(login, new_password)
 
     def rate_limit(self, retry_after: float | None) -> None:
-        """Answer every request with 429 and ``Retry-After``; None turns it off."""
+        """Respond to every request with 429 and ``Retry-After``; None turns it off."""
         if retry_after is not None and retry_after < 0:
             raise ValueError(f"rate_limit() expects Retry-After seconds >= 0 or None, got {retry_after!r}")
         self.retry_after = retry_after
@@ -79,7 +79,7 @@ class Faults:
             self.go_down()
             threading.Timer(seconds, self.come_up).start()
 
-        # A short delay lets the control request that asked for it get its answer.
+        # A short delay lets the control request that asked for it get its response.
         threading.Timer(0.1, cycle).start()
 
     def state(self) -> dict:

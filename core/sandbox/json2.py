@@ -1,6 +1,6 @@
 """The JSON-2 API of Odoo 19 (``POST /json/2/<model>/<method>``) and ``GET /web/version``.
 
-On 16.0 to 18.0 the ``/json/2`` URLs answer as a real 18.0 server does: a
+On 16.0 to 18.0 the ``/json/2`` URLs respond as a real 18.0 server does: a
 303 redirect to the login page. JSON-2 itself was not recorded; its status
 codes and error shape follow Odoo 19's documentation.
 """
@@ -140,8 +140,8 @@ def make_version_endpoint(backend: Backend):
 
     async def endpoint(request: Request) -> Response:
         if not backend.version.has_json2:
-            # NOTE: not recorded on a real 16.0-18.0 server; the sandbox
-            # answers 404 so clients exercise their common.version() fallback.
+            # NOTE: not recorded on a real 16.0-18.0 server. The sandbox
+            # returns 404 so clients exercise their common.version() fallback.
             return not_found()
         version = backend.version
         return json_response({"version_info": version.version_info, "version": version.serie})

@@ -1,4 +1,4 @@
-"""The JSON-RPC endpoint ``/jsonrpc``, answering like Odoo 18.
+"""The JSON-RPC endpoint ``/jsonrpc``, responding like Odoo 18.
 
 Every application error is HTTP 200 with ``error.code`` 200 and
 ``error.message`` "Odoo Server Error"; the exception class is in

@@ -62,5 +62,5 @@ def too_many_requests(retry_after: float) -> Response:
 
 
 def invalid_json() -> Response:
-    """Return Odoo's answer to a JSON-RPC body that is not JSON."""
+    """Return Odoo's response to a JSON-RPC body that is not JSON."""
     return html_response("Invalid JSON data", 400)

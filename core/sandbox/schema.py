@@ -56,8 +56,8 @@ class ModelSpec:
     # The model named in "mandatory field is not set" errors, for models that
     # store their required fields on a parent model (product.template).
     required_model: tuple[str, str] | None = None
-    # Computes display_name from a stored record and the store (for names of
-    # related records); None means the record's ``name``.
+    # The display_name function of a stored record and the store (for names
+    # of related records). None means the record's ``name``.
     display_name: Callable[[dict, object], str] | None = None
     defaults: dict[str, object] = field(default_factory=dict)
 

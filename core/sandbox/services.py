@@ -7,7 +7,7 @@ wire format.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from core.sandbox.errors import AccessDenied, database_missing, database_unreachable, missing_record
 from core.sandbox.orm import execute
@@ -28,7 +28,6 @@ class Backend:
     database: str = DATABASE
     # Switched by Faults; read on every call.
     database_down: bool = False
-    calls: dict[str, int] = field(default_factory=dict)
 
     def check_database(self, database: object) -> None:
         """Raise what psycopg2 raises when Odoo opens a cursor on ``database``."""

@@ -35,7 +35,7 @@ def utc_now() -> dt.datetime:
 
 
 class Store:
-    """The records of the seven sandbox models, with Odoo's write semantics."""
+    """The records of every sandbox model, with Odoo's write semantics."""
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
@@ -263,7 +263,7 @@ def _dynamic_defaults(store: Store, spec: ModelSpec, uid: int, now: dt.datetime)
 
 
 def _compute_stored(store: Store, spec: ModelSpec, record: dict) -> None:
-    """Recompute the stored computed fields of one record (complete_name and friends)."""
+    """Recompute the stored computed fields of one record, such as complete_name."""
     if spec.name == "res.partner":
         parent = store.get("res.partner", record["parent_id"]) if record.get("parent_id") else None
         name = record.get("name") or ""

@@ -16,7 +16,7 @@ class Trickle:
     """Applies one change every ``interval`` seconds from a daemon thread.
 
     Changes are updates, creations, archivals and deletions spread over the
-    seven models; the sequence is deterministic for a seed.
+    business models. The sequence is deterministic for a seed.
     """
 
     def __init__(self, store: Store, seed: int) -> None:

@@ -14,7 +14,7 @@ from typing import Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
-from core.sandbox.errors import format_traceback, legacy_fault, xmlrpc_fault_code
+from core.sandbox.errors import exception_message, format_traceback, legacy_fault, xmlrpc_fault_code
 from core.sandbox.pages import method_not_allowed
 from core.sandbox.services import Backend, dispatch
 
@@ -62,8 +62,9 @@ def xml_response(body: bytes) -> Response:
 def fault_for(error: BaseException) -> bytes:
     """Return the /xmlrpc/2 fault for an exception: code 1 carries the traceback."""
     code = xmlrpc_fault_code(error)
-    message = format_traceback(error) if code == 1 else error.args[0] if error.args else str(error)
-    return dumps_fault(code, message)
+    if code == 1:
+        return dumps_fault(code, format_traceback(error))
+    return dumps_fault(code, exception_message(error))
 
 
 def legacy_fault_for(error: BaseException) -> bytes:
@@ -96,6 +97,6 @@ def handle_call(backend: Backend, service: str, data: bytes, to_fault) -> bytes:
     try:
         return dumps_result(result)
     except (TypeError, OverflowError) as error:
-        # The call has already changed the data; only the answer fails, as in
-        # Odoo, so a client must not retry it.
+        # The call has already changed the data and only the response fails,
+        # as in Odoo, so a client must not retry it.
         return to_fault(error)
