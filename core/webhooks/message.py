@@ -21,6 +21,9 @@ def _user_agent() -> str:
 
 
 USER_AGENT = _user_agent()
+# One encoder for every payload: json.dumps with options builds a new
+# encoder on each call, which is a large share of a small payload's cost.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ def encode_payload(event: Event) -> bytes:
         "connection_id": event.connection_id,
         "data": event.data,
     }
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False, default=str).encode("utf-8")
+    return _ENCODER.encode(payload).encode("utf-8")
 
 
 def signing_secrets(endpoint: Endpoint, now: datetime) -> list[Secret]:

@@ -3,7 +3,6 @@
 import asyncio
 import errno
 import socket
-import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
 
@@ -160,35 +159,36 @@ async def test_retry_after_ignored_on_500(sender, recording_receiver, secret):
 
 
 async def test_sleeping_receiver_times_out(sender, recording_receiver, secret):
-    started = time.monotonic()
     result = await sender.send(request_for(recording_receiver, "/sleep/120", secret))
 
     assert result.record.error_class == ErrorClass.TIMEOUT
     assert result.record.error_message == "timed out after 1 s"
     assert result.status_code is None
-    assert time.monotonic() - started < 5
 
 
 async def test_trickling_receiver_times_out(sender, recording_receiver, secret):
-    started = time.monotonic()
     result = await sender.send(request_for(recording_receiver, "/trickle", secret))
 
+    # The response headers arrive at once, so only the total deadline can end it.
     assert result.record.error_class == ErrorClass.TIMEOUT
-    assert time.monotonic() - started < 5
+    assert result.record.error_message == "timed out after 1 s"
 
 
-async def test_slow_receivers_do_not_block_healthy(sender, recording_receiver, secret):
+async def test_slow_receivers_do_not_block_healthy(recording_receiver, secret):
+    sender = WebhookSender(SystemClock(), attempt_timeout=3.0)
     slow = [
         asyncio.create_task(sender.send(request_for(recording_receiver, "/sleep/120", secret, "evt_slow"))),
         asyncio.create_task(sender.send(request_for(recording_receiver, "/trickle", secret, "evt_trickle"))),
     ]
-    await asyncio.sleep(0.1)
+    while len(recording_receiver.requests) < 2:
+        await asyncio.sleep(0.01)
 
     healthy = await sender.send(request_for(recording_receiver, "/ok", secret, "evt_ok"))
 
     assert healthy.succeeded
     assert not any(task.done() for task in slow)
     results = await asyncio.gather(*slow)
+    await sender.aclose()
     assert [result.record.error_class for result in results] == [ErrorClass.TIMEOUT, ErrorClass.TIMEOUT]
 
 

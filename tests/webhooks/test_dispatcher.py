@@ -4,7 +4,6 @@ import asyncio
 import logging
 import random
 import socket
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -163,20 +162,21 @@ async def test_slow_endpoints_do_not_delay_healthy(ledger, recording_receiver):
     add_endpoint(ledger, recording_receiver, "/trickle", clock)
     healthy, _ = add_endpoint(ledger, recording_receiver, "/ok", clock)
     add_events(ledger, clock, 4)
-    dispatcher = Dispatcher(ledger, clock, "run-loop", lease_seconds=3, attempt_timeout=1.0)
+    dispatcher = Dispatcher(ledger, clock, "run-loop", lease_seconds=4, attempt_timeout=3.0)
     stop = asyncio.Event()
-    started = time.monotonic()
 
     runner = asyncio.create_task(dispatcher.run(stop))
-    while len(recording_receiver.for_path("/ok")) < 4 and time.monotonic() - started < 5:
+    while {delivery.state for delivery in deliveries(ledger, healthy.id)} != {DeliveryState.SUCCEEDED}:
         await asyncio.sleep(0.01)
-    healthy_done = time.monotonic() - started
-    await asyncio.sleep(1.5)
+    slow_while_healthy_done = [delivery.state for delivery in deliveries(ledger) if delivery.endpoint_id != healthy.id]
+    while dispatcher.attempts_sent < 12:
+        await asyncio.sleep(0.05)
     stop.set()
     await runner
 
-    assert healthy_done < 0.9, "healthy endpoint waited for the slow ones"
-    assert {delivery.state for delivery in deliveries(ledger, healthy.id)} == {DeliveryState.SUCCEEDED}
+    # Every healthy delivery was recorded while all slow ones were still
+    # waiting for their 3 s deadline.
+    assert slow_while_healthy_done == [DeliveryState.IN_FLIGHT] * 8
     slow = [delivery for delivery in deliveries(ledger) if delivery.endpoint_id != healthy.id]
     assert len(slow) == 8
     assert {delivery.last_error_class for delivery in slow} == {"timeout"}
