@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -138,7 +139,19 @@ def insert_events(conn: sqlite3.Connection, new_events: Sequence[NewEvent], at: 
         " created_at, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)",
         delivery_rows,
     )
+    _add_to_counts(conn, len(event_rows), Counter(row[2] for row in delivery_rows))
     return events
+
+
+def _add_to_counts(conn: sqlite3.Connection, events: int, deliveries: Counter[int | None]) -> None:
+    # Triggers keep the counts right on updates; inserts are counted here,
+    # once per batch, because a trigger per inserted row doubled enqueue time.
+    conn.execute("UPDATE counters SET value = value + ? WHERE name = 'events'", (events,))
+    conn.executemany(
+        "INSERT INTO delivery_counts (connection_id, state, retried, count) VALUES (?, 'pending', 0, ?)"
+        " ON CONFLICT DO UPDATE SET count = count + excluded.count",
+        [(connection_id or 0, count) for connection_id, count in deliveries.items()],
+    )
 
 
 class EventsMixin:

@@ -43,6 +43,7 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "index events by connection and type", _run_all(schema.V3_INDEXES)),
     Migration(4, "add the settings table", _run_all(schema.V4_SETTINGS)),
     Migration(5, "keep running delivery and event counts", _run_all(schema.V5_COUNTS)),
+    Migration(6, "count inserted events and deliveries per batch", _run_all(schema.V6_BATCH_COUNTS)),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

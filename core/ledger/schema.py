@@ -300,3 +300,18 @@ V5_COUNTS = [
     END
     """,
 ]
+
+# Version 6: the per-row insert triggers of version 5 doubled the cost of
+# an enqueue, so insert_events (the only code that inserts events and
+# deliveries) now adds to the counts once per batch. The counts are rebuilt
+# from the rows, which also repairs any file whose counts drifted.
+V6_BATCH_COUNTS = [
+    "DROP TRIGGER delivery_counts_insert",
+    "DROP TRIGGER events_count_insert",
+    "DELETE FROM delivery_counts",
+    """
+    INSERT INTO delivery_counts (connection_id, state, retried, count)
+    SELECT coalesce(connection_id, 0), state, attempts > 0, count(*) FROM deliveries GROUP BY 1, 2, 3
+    """,
+    "UPDATE counters SET value = (SELECT count(*) FROM events) WHERE name = 'events'",
+]
