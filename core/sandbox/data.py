@@ -37,15 +37,25 @@ CUSTOMER_STEMS = [
 SUFFIXES = ["Inc.", "GmbH", "Ltd", "S.A.", "LLC", "B.V."]
 FIRST_NAMES = ["Alex", "Maria", "Jonas", "Priya", "Tom", "Chen", "Sofia", "Luca", "Amara", "Ben", "Ines", "Omar"]
 LAST_NAMES = ["Keller", "Dubois", "Janssens", "Okafor", "Novak", "Garcia", "Schmidt", "Rossi", "Tanaka", "Moreau"]
+# Name, reference prefix, list price, product category id and the sizes sold.
 PRODUCT_KINDS = [
-    ("Deep Groove Ball Bearing", "BRG", 12.5, 3), ("Hydraulic Filter Element", "FLT", 48.0, 4),
-    ("V-Belt", "BLT", 9.9, 4), ("Induction Motor", "MOT", 640.0, 2), ("Proximity Sensor", "SEN", 85.0, 2),
-    ("Shaft Seal", "SEA", 6.4, 4), ("Gear Pump", "PMP", 910.0, 2), ("Hex Bolt Box", "BLZ", 19.0, 3),
-    ("Cutting Insert", "INS", 14.2, 2), ("Lubricating Oil", "OIL", 7.5, 3), ("Pneumatic Valve", "VLV", 120.0, 2),
-    ("Conveyor Roller", "ROL", 33.0, 2), ("Servo Drive", "SRV", 1450.0, 2), ("Coupling", "CPL", 58.0, 2),
-    ("Pressure Gauge", "GAU", 27.0, 2), ("Welding Wire Spool", "WLD", 41.0, 3),
+    ("Deep Groove Ball Bearing", "BRG", 12.5, 3, ["6204", "6205", "6305", "6308"]),
+    ("Hydraulic Filter Element", "FLT", 48.0, 4, ["10 µm", "25 µm"]),
+    ("V-Belt", "BLT", 9.9, 4, ["A42", "B55", "SPZ 1250"]),
+    ("Induction Motor", "MOT", 640.0, 2, ["0.75 kW", "2.2 kW", "7.5 kW"]),
+    ("Proximity Sensor", "SEN", 85.0, 2, ["M12", "M18"]),
+    ("Shaft Seal", "SEA", 6.4, 4, ["25x40x7", "40x62x8"]),
+    ("Gear Pump", "PMP", 910.0, 2, ["4 cc", "11 cc"]),
+    ("Hex Bolt Box", "BLZ", 19.0, 3, ["M6", "M8", "M10"]),
+    ("Cutting Insert", "INS", 14.2, 2, ["CNMG 12", "WNMG 08"]),
+    ("Lubricating Oil", "OIL", 7.5, 3, ["5 L", "20 L"]),
+    ("Pneumatic Valve", "VLV", 120.0, 2, ["G1/4", "G1/2"]),
+    ("Conveyor Roller", "ROL", 33.0, 2, ["50 mm", "89 mm"]),
+    ("Servo Drive", "SRV", 1450.0, 2, ["1 kW", "3 kW"]),
+    ("Coupling", "CPL", 58.0, 2, ["DN25", "DN50"]),
+    ("Pressure Gauge", "GAU", 27.0, 2, ["0-10 bar", "0-250 bar"]),
+    ("Welding Wire Spool", "WLD", 41.0, 3, ["0.8 mm", "1.2 mm"]),
 ]
-SIZES = ["M6", "M8", "M10", "6204", "6305", "A42", "B55", "0.75 kW", "2.2 kW", "5 L", "20 L", "DN25", "DN50"]
 EQUIPMENT_KINDS = [
     ("CNC Lathe", 3, "Haas ST-20"), ("Hydraulic Press", 3, "Schuler HP-250"), ("Air Compressor", 5, "Atlas GA30"),
     ("Conveyor Line", 3, "Interroll CL-4"), ("Centrifugal Pump", 5, "Grundfos CR10"), ("Welding Robot", 3, "Fanuc ARC-100"),
@@ -240,8 +250,8 @@ def _products(store: Store, rng: random.Random, anchor: dt.datetime) -> None:
 
 
 def _product_values(store: Store, rng: random.Random, index: int) -> dict:
-    kind, prefix, price, category = _pick(rng, PRODUCT_KINDS)
-    size = _pick(rng, SIZES)
+    kind, prefix, price, category, sizes = _pick(rng, PRODUCT_KINDS)
+    size = _pick(rng, sizes)
     quantity = float(rng.choice([0, 0, rng.randint(1, 500)]))
     return {
         "name": f"{kind} {size}",
@@ -276,6 +286,7 @@ def _quant_values(store: Store, rng: random.Random, index: int) -> dict:
         "quantity": quantity,
         "reserved_quantity": float(rng.choice([0, 0, 0, rng.randint(0, int(quantity))])),
         "inventory_quantity": 0.0,
+        "in_date": dt.datetime(2025, 3, 1, 7) + dt.timedelta(days=rng.randint(0, 500), minutes=rng.randint(0, 600)),
     }
 
 

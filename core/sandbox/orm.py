@@ -15,10 +15,13 @@ from core.sandbox.users import User, check_access
 from core.sandbox.values import read_converter
 
 PUBLIC_METHODS = frozenset(
-    {"fields_get", "search", "search_read", "read", "search_count", "create", "write", "unlink", "default_get"}
+    {"fields_get", "search", "search_read", "read", "search_count", "create", "write", "unlink", "default_get", "name_search"}
 )
 # Methods only some models have: model -> method names.
-MODEL_METHODS = {"maintenance.request": frozenset({"archive_equipment_request"})}
+MODEL_METHODS = {
+    "maintenance.request": frozenset({"archive_equipment_request"}),
+    "res.users": frozenset({"context_get"}),
+}
 
 
 def execute(store, user: User, model: str, method: str, args, kwargs) -> object:
@@ -100,6 +103,23 @@ class Recordset:
         table = self.store.tables[self.spec.name]
         # Deleted ids are left out without an error, as in Odoo.
         return [self._row(table[record_id], readers) for record_id in _ids(ids) if record_id in table]
+
+    def name_search(self, name="", domain=None, operator="ilike", limit=100):
+        """Return ``[id, display_name]`` pairs whose name matches, like Odoo's autocomplete."""
+        if not check_access(self.user, self.spec, "read"):
+            return []
+        domain = list(domain or [])
+        if name:
+            domain = ["&", *domain, ("name", operator, name)] if domain else [("name", operator, name)]
+        ids = search_ids(self.store, self.spec, domain, limit=limit, context=self.context)
+        table = self.store.tables[self.spec.name]
+        return [[record_id, self.store.display_name_of(self.spec, table[record_id])] for record_id in ids]
+
+    def context_get(self):
+        """Return the user's context, as res.users.context_get does."""
+        # NOTE: lang and tz are those of Odoo's demo admin; the sandbox keeps
+        # no per-user preferences.
+        return {"lang": "en_US", "tz": "Europe/Brussels", "uid": self.user.uid}
 
     def default_get(self, fields_list):
         result = {}

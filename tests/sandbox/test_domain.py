@@ -106,3 +106,13 @@ def test_keyset_paging_reads_every_record_once(sandbox_factory):
 
     assert seen == sorted(server.store.tables["product.product"])
     assert len(seen) == 3000
+
+
+def test_name_search_pairs(shared_sandbox):
+    pairs = parse_xmlrpc(execute_kw_xml(shared_sandbox.url, "product.product", "name_search", ["belt"], {"limit": 3}))
+
+    assert len(pairs) == 3
+    for record_id, label in pairs:
+        assert isinstance(record_id, int)
+        assert "belt" in label.lower()
+        assert label.startswith("[BLT-")

@@ -77,3 +77,9 @@ def test_read_and_fields_get_every_model(shared_sandbox, model):
     assert fields["id"] == {"string": "ID", "type": "integer"}
     assert fields["write_date"] == {"string": "Last Updated on", "type": "datetime"}
     assert all(isinstance(row["display_name"], str) and row["display_name"] for row in rows)
+
+
+def test_context_get_names_uid(shared_sandbox):
+    context = parse_xmlrpc(execute_kw_xml(shared_sandbox.url, "res.users", "context_get", []))
+
+    assert context == {"lang": "en_US", "tz": "Europe/Brussels", "uid": 2}
