@@ -18,6 +18,7 @@ from core.sandbox.models import MODELS, REFERENCE_NAMES
 from core.sandbox.schema import Field, ModelSpec
 from core.sandbox.values import to_stored
 
+SEARCH_CACHE_SIZE = 16
 MAGIC_FIELDS = frozenset({"id", "display_name", "create_uid", "create_date", "write_uid", "write_date"})
 MANDATORY_MESSAGE = (
     "The operation cannot be completed:\n"
@@ -45,6 +46,7 @@ class Store:
         self.versions: dict[str, int] = {name: 0 for name in MODELS}
         self._transaction_time: dt.datetime | None = None
         self._caches: dict[tuple, tuple[tuple, object]] = {}
+        self._search_keys: dict[tuple, None] = {}
 
     # -- transactions -------------------------------------------------------
 
@@ -53,7 +55,8 @@ class Store:
         """Hold the lock and give every write inside one ``write_date``.
 
         Like a PostgreSQL transaction, ``now()`` is fixed when it starts; a
-        nested transaction shares the outer one's time.
+        nested transaction shares the outer one's time. RPC calls wait for
+        the lock meanwhile, so a test must not call the server from inside.
         """
         with self.lock:
             if self._transaction_time is not None:
@@ -104,13 +107,24 @@ class Store:
         return record.get("name") or ""
 
     def cached(self, key: tuple, models: tuple[str, ...], build):
-        """Return ``build()``, reusing the last result while ``models`` are unchanged."""
+        """Return ``build()``, reusing the last result while ``models`` are unchanged.
+
+        Keys starting with "search" hold whole search results, one per
+        domain, so only the most recent ``SEARCH_CACHE_SIZE`` of them are kept.
+        """
         stamp = tuple(self.versions[name] for name in models)
         hit = self._caches.get(key)
         if hit is not None and hit[0] == stamp:
             return hit[1]
         value = build()
         self._caches[key] = (stamp, value)
+        if key[0] == "search":
+            self._search_keys.pop(key, None)
+            self._search_keys[key] = None
+            while len(self._search_keys) > SEARCH_CACHE_SIZE:
+                oldest = next(iter(self._search_keys))
+                del self._search_keys[oldest]
+                self._caches.pop(oldest, None)
         return value
 
     def inverse_ids(self, field: Field, parent_id: int) -> list[int]:

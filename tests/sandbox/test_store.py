@@ -97,3 +97,13 @@ def test_scale_grows_model():
 def test_grow_rejects_unknown_model():
     with pytest.raises(ValueError, match="cannot scale unknown model 'sale.order'"):
         grow(Store(), "sale.order", 10)
+
+
+def test_offset_search_cache_is_bounded(sandbox):
+    from core.sandbox.store import SEARCH_CACHE_SIZE
+
+    for price in range(SEARCH_CACHE_SIZE + 8):
+        execute_kw_xml(sandbox.url, "product.product", "search", [[["list_price", ">", price]]], {"offset": 1, "limit": 2})
+
+    cached_searches = [key for key in sandbox.store._caches if key[0] == "search"]
+    assert len(cached_searches) == SEARCH_CACHE_SIZE
