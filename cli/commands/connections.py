@@ -190,9 +190,19 @@ def _change_state(reference: str, db_path: Path | None, kind: CommandKind, statu
             if finished.status is CommandStatus.FAILED:
                 raise click.ClickException(f"{kind.value} of connection {found.name!r} failed: {finished.error}")
         else:
-            ledger.set_status(found.id, status, reason, clock().now())
+            _change_state_here(ledger, found, status, reason)
         current = ledger.get_connection(found.id)
     click.echo(f"connection {current.name} is {current.status.value}")
+
+
+def _change_state_here(ledger, connection, status: ConnectionStatus, reason: str) -> None:
+    # The same writes the engine's command loop makes: a disabled connection
+    # leaves the schedule, an enabled one is due at once.
+    now = clock().now()
+    if status is ConnectionStatus.PENDING and connection.status is not ConnectionStatus.DISABLED:
+        return
+    ledger.set_status(connection.id, status, reason, now)
+    ledger.schedule(connection.id, None if status is ConnectionStatus.DISABLED else now, 0)
 
 
 def connection_row(connection) -> dict:

@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,6 @@ from core.secrets import Secret
 
 PASSWORD_ENV = "ODOO_RELAY_PASSWORD"
 API_KEY_ENV = "ODOO_RELAY_API_KEY"
-ENGINE_STALE_SECONDS = 15.0
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")
 
@@ -44,10 +44,16 @@ def open_ledger(db_path: Path | None) -> Iterator[Any]:
 
 
 def read_secret(env_var: str, prompt: str) -> Secret:
-    """Read a secret from ``env_var``, else from a hidden prompt; never from an argument."""
+    """Read a secret from ``env_var``, else from a hidden prompt; never from an argument.
+
+    Without a terminal, the first line of standard input is the secret, so
+    ``secret-tool lookup ... | odoo-relay connections add ...`` works.
+    """
     value = os.environ.get(env_var)
-    if value is None:
+    if value is None and sys.stdin.isatty():
         value = click.prompt(f"{prompt} (or set ${env_var})", hide_input=True, default="", show_default=False)
+    elif value is None:
+        value = sys.stdin.readline().rstrip("\r\n")
     if not value:
         raise click.UsageError(f"missing {prompt.lower()}: set ${env_var} or type it at the prompt")
     return Secret(value)
@@ -79,7 +85,9 @@ def find_connection(ledger, reference: str):
 
 def running_engine(ledger):
     """Return the engine running on this ledger, if its heartbeat is fresh."""
-    return ledger.active_engine(clock().now(), ENGINE_STALE_SECONDS)
+    from core.engine import Engine
+
+    return Engine.find_running(ledger)
 
 
 def wait_for_command(ledger, command_id: int, timeout: float):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.markup import escape
 from textual.widget import Widget
 from textual.widgets import LoadingIndicator, Static
 
@@ -16,12 +17,12 @@ class FailurePanel(Static):
     def show(self, failure: Failure) -> None:
         """Display ``failure`` and make the panel visible."""
         cause = failure.cause.value.replace("_", " ")
-        self.update(f"[b]✗ {cause}[/b]\n{failure.message}\n[b]Fix:[/b] {failure.fix}")
+        self.update(f"[b]✗ {cause}[/b]\n{escape(failure.message)}\n[b]Fix:[/b] {escape(failure.fix)}")
         self.add_class("-visible")
 
     def show_text(self, message: str) -> None:
         """Display a plain input error, e.g. an invalid URL."""
-        self.update(f"[b]✗[/b] {message}")
+        self.update(f"[b]✗[/b] {escape(message)}")
         self.add_class("-visible")
 
     def clear(self) -> None:
@@ -44,7 +45,7 @@ class WizardStep(Vertical):
         """Show a spinner with ``text``, or hide it when ``text`` is None."""
         busy = self.query_one(".busy")
         busy.set_class(text is not None, "-visible")
-        self.query_one(".busy-text", Static).update(text or "")
+        self.query_one(".busy-text", Static).update(escape(text or ""))
         if text is not None:
             self.failure.clear()
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from core.ledger.models import CredentialKind
+from core.ledger.models import CredentialKind, Protocol
 from core.secrets import Secret
 
 
@@ -34,6 +34,7 @@ class CredentialsEntered(Message):
     login: str
     credential: Secret
     credential_kind: CredentialKind
+    protocol: Protocol
 
 
 @dataclass

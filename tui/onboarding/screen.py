@@ -51,6 +51,7 @@ class OnboardingScreen(Screen[Onboarded | None]):
     """Add an Odoo connection step by step; dismisses with the result, or None when abandoned."""
 
     CSS_PATH = Path(__file__).with_name("onboarding.tcss")
+    STEP_IDS = STEP_IDS
     BINDINGS = [
         Binding("escape", "leave", "Leave", tooltip="Close the wizard; nothing is saved before the last step"),
         Binding("ctrl+b", "back", "Back", tooltip="Return to the previous step"),
@@ -187,6 +188,7 @@ class OnboardingScreen(Screen[Onboarded | None]):
         self.state.login = message.login
         self.state.credential = message.credential
         self.state.credential_kind = message.credential_kind
+        self.state.protocol = message.protocol
         self._show_step(3)
         self.run_connection_test()
 
@@ -247,7 +249,7 @@ class OnboardingScreen(Screen[Onboarded | None]):
 
     @work(exclusive=True, group="onboarding-network")
     async def send_test_event(self, url: str) -> None:
-        """Send one signed test event and show the receiver's answer."""
+        """Send one signed test event and show the receiver's response."""
         step = self.query_one(EndpointStep)
         step.set_busy(f"Sending a test event to {url}…")
         try:

@@ -1,4 +1,4 @@
-"""What the wizard has collected so far; plain data, nothing saved."""
+"""Wizard state: values collected so far, as plain data; nothing here is saved."""
 
 from __future__ import annotations
 
@@ -43,6 +43,7 @@ class WizardState:
     login: str = ""
     credential: Secret | None = None
     credential_kind: CredentialKind = CredentialKind.PASSWORD
+    protocol: Protocol = Protocol.AUTO
     test: ConnectionTest | None = None
     stream_names: list[str] = field(default_factory=list)
     interval_seconds: int = 900
@@ -55,7 +56,7 @@ class WizardState:
     def credentials(self) -> Credentials:
         """Return the login details for the connection test."""
         assert self.credential is not None, "credentials are entered before the test step"
-        return Credentials(self.url, self.database, self.login, self.credential, self.credential_kind, Protocol.AUTO)
+        return Credentials(self.url, self.database, self.login, self.credential, self.credential_kind, self.protocol)
 
     def draft(self) -> ConnectionDraft:
         """Return everything the finish step saves."""
@@ -68,6 +69,7 @@ class WizardState:
             login=self.login,
             credential=self.credential,
             credential_kind=self.credential_kind,
+            protocol=self.protocol,
             interval_seconds=self.interval_seconds,
             streams=streams,
             endpoint=self.endpoint,

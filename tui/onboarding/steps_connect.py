@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.markup import escape
 from textual.widgets import Button, Input, Label, OptionList, RadioButton, RadioSet, Static
 
-from core.ledger.models import CredentialKind
+from core.ledger.models import CredentialKind, Protocol
 from core.onboarding import ConnectionTest, ServerFacts
 from core.secrets import Secret
 from tui.onboarding.common import WizardStep
@@ -38,7 +39,7 @@ class UrlStep(WizardStep):
         text = "\n".join(f"⚠ {warning}" for warning in warnings)
         if warnings:
             text += "\nPress enter again to continue with this URL."
-        self.query_one("#url-warning", Static).update(text)
+        self.query_one("#url-warning", Static).update(escape(text))
 
 
 class DatabaseStep(WizardStep):
@@ -57,7 +58,7 @@ class DatabaseStep(WizardStep):
         typed = self.query_one("#database", Input)
         listing.clear_options()
         several = bool(facts.databases) and len(facts.databases) > 1
-        self.query_one("#server-facts", Static).update(_facts_line(facts))
+        self.query_one("#server-facts", Static).update(escape(_facts_line(facts)))
         if several:
             listing.add_options(facts.databases)
             if current in facts.databases:
@@ -96,8 +97,14 @@ class LoginStep(WizardStep):
         with RadioSet(id="credential-kind"):
             yield RadioButton("Password", id="kind-password", value=True)
             yield RadioButton("API key", id="kind-api-key")
-        yield Input(placeholder="password", password=True, id="secret")
         yield Static(TWO_FACTOR_NOTE, classes="muted")
+        with Horizontal(classes="field"):
+            yield Label("Protocol")
+            with RadioSet(id="protocol"):
+                for protocol in Protocol:
+                    yield RadioButton(protocol.value, id=f"protocol-{protocol.value}", value=protocol is Protocol.AUTO)
+        yield Label("Password or API key (hidden; enter tests the login)", id="secret-label")
+        yield Input(placeholder="password", password=True, id="secret")
         yield from self.compose_busy_and_failure()
 
     def set_kind(self, kind: CredentialKind) -> None:
@@ -113,7 +120,15 @@ class LoginStep(WizardStep):
             return CredentialKind.API_KEY
         return CredentialKind.PASSWORD
 
-    @on(RadioSet.Changed)
+    @property
+    def protocol(self) -> Protocol:
+        """The protocol currently selected."""
+        for protocol in Protocol:
+            if self.query_one(f"#protocol-{protocol.value}", RadioButton).value:
+                return protocol
+        return Protocol.AUTO
+
+    @on(RadioSet.Changed, "#credential-kind")
     def kind_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
         self._placeholder(self.kind)
@@ -127,7 +142,7 @@ class LoginStep(WizardStep):
     def secret_entered(self, event: Input.Submitted) -> None:
         event.stop()
         login = self.query_one("#login", Input).value.strip()
-        self.post_message(CredentialsEntered(login, Secret(event.value), self.kind))
+        self.post_message(CredentialsEntered(login, Secret(event.value), self.kind, self.protocol))
 
     def clear_secret(self) -> None:
         """Empty the secret input, so a rejected value is typed again."""
@@ -182,4 +197,5 @@ class TestStep(WizardStep):
 def _check_line(check) -> str:
     if check.available:
         return f"[$success]✓[/] {check.spec.name:<16} {check.spec.model} ({check.record_count} records)"
-    return f"[$error]✗[/] {check.spec.name:<16} {check.spec.model}: {check.failure.message}. {check.failure.fix}"
+    failure = check.failure
+    return f"[$error]✗[/] {check.spec.name:<16} {check.spec.model}: {escape(failure.message)}. Fix: {escape(failure.fix)}"

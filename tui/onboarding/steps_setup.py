@@ -82,7 +82,7 @@ class EndpointStep(WizardStep):
         self.query_one("#endpoint-secret", Static).update(f"{SECRET_NOTE}\n[b]{secret.reveal()}[/b]")
 
     def show_test_event(self, result: TestEventResult) -> None:
-        """Display the receiver's answer to the test event."""
+        """Display the receiver's response to the test event."""
         mark = "[$success]✓[/]" if result.ok else "[$error]✗[/]"
         self.query_one("#test-event-result", Static).update(f"{mark} test event {result.event_id}: {escape(result.summary())}")
 
@@ -154,7 +154,7 @@ class FinishStep(WizardStep):
 
     def show_first_sync(self, text: str) -> None:
         """Update the line that follows the first sync."""
-        self.query_one("#first-sync", Static).update(text)
+        self.query_one("#first-sync", Static).update(escape(text))
 
     def forget_token(self) -> None:
         """Remove the token from the screen."""
