@@ -3,6 +3,7 @@
 from core.ledger.errors import (
     DuplicateError,
     InvalidValueError,
+    LedgerBusyError,
     LedgerError,
     NotALedgerError,
     NotFoundError,
@@ -51,6 +52,7 @@ __all__ = [
     "DuplicateError",
     "InvalidValueError",
     "Ledger",
+    "LedgerBusyError",
     "LedgerError",
     "NotALedgerError",
     "NotFoundError",

@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlite_utils
 
 from core.ledger import migrations
-from core.ledger.errors import LedgerError, NotALedgerError
+from core.ledger.errors import LedgerBusyError, LedgerError, NotALedgerError
 from core.paths import ensure_private_dir
 
 log = logging.getLogger(__name__)
@@ -125,16 +125,30 @@ class Database:
                 finally:
                     self._depth -= 1
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin_immediate()
             self._depth = 1
             try:
                 yield self.conn
+                self.conn.execute("COMMIT")
             except BaseException:
-                self._depth = 0
-                self.conn.execute("ROLLBACK")
+                # A failed COMMIT (disk full, I/O error) leaves the
+                # transaction open; roll it back so the next write can begin.
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
                 raise
-            self._depth = 0
-            self.conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def _begin_immediate(self) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            raise LedgerBusyError(
+                f"ledger {self.path} stayed locked by another connection for {BUSY_TIMEOUT_MS} ms; "
+                "try again, and check for a process stuck in a long write"
+            ) from error
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

@@ -26,6 +26,10 @@ class NotALedgerError(LedgerError):
     """The path exists but is not an odoo-relay ledger (not SQLite, or another program's database)."""
 
 
+class LedgerBusyError(LedgerError):
+    """Another connection held the write lock for longer than the busy timeout."""
+
+
 class NotFoundError(LedgerError, LookupError):
     """A row the caller named by id does not exist."""
 

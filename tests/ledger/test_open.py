@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from core.ledger import SCHEMA_VERSION, DeliveryState, Ledger, LedgerError, NotALedgerError, SchemaTooNewError
+from core.ledger import SCHEMA_VERSION, DeliveryState, Ledger, LedgerBusyError, LedgerError, NotALedgerError, SchemaTooNewError
 from core.ledger.migrations import MIGRATIONS, migrate
 from tests.ledger.helpers import new_connection
 
@@ -175,3 +175,30 @@ def test_foreign_sqlite_database_is_rejected(ledger_path):
 def test_directory_path_is_rejected(tmp_path):
     with pytest.raises(LedgerError, match="is a directory"):
         Ledger.open(tmp_path)
+
+
+def test_write_lock_timeout_raises_busy_error(ledger, ledger_path):
+    holder = sqlite3.connect(ledger_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another connection's long write
+    ledger._db.conn.execute("PRAGMA busy_timeout = 50")  # fail fast instead of after 5 s
+    try:
+        with pytest.raises(LedgerBusyError, match="stayed locked"):
+            ledger.add_connection(new_connection())
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    # The failed attempt left no transaction behind.
+    ledger.add_connection(new_connection())
+    assert [c.name for c in ledger.list_connections()] == ["acme"]
+
+
+def test_failed_write_rolls_back_and_next_write_works(ledger):
+    with pytest.raises(RuntimeError):
+        with ledger._db.write() as conn:
+            conn.execute("INSERT INTO counters (name, value) VALUES ('probe', 1)")
+            raise RuntimeError("abort the write")
+
+    assert not ledger._db.conn.in_transaction
+    ledger.add_connection(new_connection())
+    assert ledger._db.conn.execute("SELECT count(*) FROM counters WHERE name = 'probe'").fetchone()[0] == 0
