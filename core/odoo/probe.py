@@ -77,9 +77,9 @@ async def _web_version(transport: Transport) -> ServerInfo | None:
 async def detect(transport: Transport) -> Detection:
     """Detect the server version: ``/web/version``, else common.version().
 
-    Connectivity errors and redirects are raised at once; a path that is
-    missing or responds with something that is not RPC moves on to the next
-    way of asking, and when none works the URL is not an Odoo server.
+    Connectivity errors and redirects are raised at once. A path that is
+    missing, or responds with something that is not RPC, moves on to the
+    next way of asking. When none works, the URL is not an Odoo server.
     """
     info = await _web_version(transport)
     if info is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.odoo import CredentialKind, OdooClient, Protocol, RetryPolicy
+from core.sandbox import SandboxServer
 from core.secrets import Secret
 
 #: Retries that keep a test short when a fault is on.
@@ -22,6 +23,33 @@ async def connect(server, protocol: Protocol = Protocol.AUTO, *, login: str = "a
 def sandbox19(sandbox_factory):
     """A started 19.0 sandbox, the first version with JSON-2."""
     return sandbox_factory(version="19.0")
+
+
+@pytest.fixture(scope="module")
+def shared_sandboxes():
+    """One 18.0 and one 19.0 sandbox per test module, for tests that switch no fault.
+
+    Starting a sandbox is quick but stopping one takes about 0.2 s, which
+    adds up over a few dozen tests.
+    """
+    servers = {version: SandboxServer(version=version, port=0, seed=1).start() for version in ("18.0", "19.0")}
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture(params=["xmlrpc", "jsonrpc", "json2"])
+async def shared_client(request, shared_sandboxes):
+    """Like ``any_client``, on a sandbox shared by the module: only for tests that switch no fault."""
+    if request.param == "json2":
+        server = shared_sandboxes["19.0"]
+        client = await connect(server, Protocol.JSON2, credential=server.api_key, kind=CredentialKind.API_KEY)
+    else:
+        server = shared_sandboxes["18.0"]
+        client = await connect(server, Protocol(request.param))
+    client.sandbox = server
+    yield client
+    await client.aclose()
 
 
 @pytest.fixture(params=["xmlrpc", "jsonrpc", "json2"])

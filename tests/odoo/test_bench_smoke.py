@@ -12,13 +12,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 def test_bench_runs_with_tiny_sizes():
-    command = [sys.executable, str(ROOT / "bench" / "odoo_read.py"), "--records", "300", "600", "--page-size", "50", "--repeats", "1"]
+    command = [sys.executable, str(ROOT / "bench" / "odoo_read.py"), "--records", "300", "--page-size", "50", "--repeats", "1"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if re.match(r"^\s*\d+ records: ", line)]
-    assert len(lines) == 2
+    assert len(lines) == 1
     assert lines[0].split()[0] == "300"
-    assert lines[1].split()[0] == "600"
-    for line in lines:
-        assert re.search(r"ratio \d+\.\d+x", line)
-        assert re.search(r"peak memory client \d+ KiB, bare \d+ KiB", line)
+    assert re.search(r"ratio \d+\.\d+x", lines[0])
+    assert re.search(r"peak memory client \d+ KiB, bare \d+ KiB", lines[0])

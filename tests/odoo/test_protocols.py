@@ -9,16 +9,16 @@ from core.secrets import Secret
 from tests.odoo.conftest import connect
 
 
-async def test_connect_reports_protocol_and_uid(any_client):
-    assert any_client.uid == 2
-    assert any_client.protocol.value in ("xmlrpc", "jsonrpc", "json2")
-    assert any_client.server_version == any_client.sandbox.version.serie
+async def test_connect_reports_protocol_and_uid(shared_client):
+    assert shared_client.uid == 2
+    assert shared_client.protocol.value in ("xmlrpc", "jsonrpc", "json2")
+    assert shared_client.server_version == shared_client.sandbox.version.serie
 
 
-async def test_search_read_converts_values(any_client):
-    store = any_client.sandbox.store
+async def test_search_read_converts_values(shared_client):
+    store = shared_client.sandbox.store
     request_id = store.create("maintenance.request", {"name": "Spindle check", "equipment_id": 1, "request_date": "2026-01-10"})
-    [record] = await any_client.search_read(
+    [record] = await shared_client.search_read(
         "maintenance.request", [("id", "=", request_id)], ["name", "equipment_id", "schedule_date", "request_date", "write_date", "description"]
     )
     assert record["name"] == "Spindle check"
@@ -30,38 +30,38 @@ async def test_search_read_converts_values(any_client):
     assert record["write_date"].tzinfo is UTC
 
 
-async def test_read_search_and_count(any_client):
-    ids = await any_client.search("res.partner", [("is_company", "=", True)], order="id asc", limit=3)
+async def test_read_search_and_count(shared_client):
+    ids = await shared_client.search("res.partner", [("is_company", "=", True)], order="id asc", limit=3)
     assert len(ids) == 3
     assert ids == sorted(ids)
-    records = await any_client.read("res.partner", ids, ["name"])
+    records = await shared_client.read("res.partner", ids, ["name"])
     assert [record["id"] for record in records] == ids
-    count = await any_client.search_count("res.partner", [("is_company", "=", True)])
+    count = await shared_client.search_count("res.partner", [("is_company", "=", True)])
     assert count >= 3
 
 
-async def test_fields_get_types(any_client):
-    described = await any_client.fields_get("maintenance.request", attributes=["type", "string"])
+async def test_fields_get_types(shared_client):
+    described = await shared_client.fields_get("maintenance.request", attributes=["type", "string"])
     assert described["equipment_id"]["type"] == "many2one"
     assert described["schedule_date"]["type"] == "datetime"
 
 
-async def test_create_write_unlink(any_client):
+async def test_create_write_unlink(shared_client):
     moment = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
-    new_id = await any_client.create("maintenance.request", {"name": "Replace belt", "schedule_date": moment})
+    new_id = await shared_client.create("maintenance.request", {"name": "Replace belt", "schedule_date": moment})
     assert isinstance(new_id, int)
-    assert await any_client.write("maintenance.request", [new_id], {"name": "Replace V-belt"}) is True
-    [record] = await any_client.read("maintenance.request", [new_id], ["name", "schedule_date"])
+    assert await shared_client.write("maintenance.request", [new_id], {"name": "Replace V-belt"}) is True
+    [record] = await shared_client.read("maintenance.request", [new_id], ["name", "schedule_date"])
     assert record["name"] == "Replace V-belt"
     assert record["schedule_date"] == moment
-    assert await any_client.unlink("maintenance.request", [new_id]) is True
-    assert await any_client.read("maintenance.request", [new_id], ["name"]) == []
+    assert await shared_client.unlink("maintenance.request", [new_id]) is True
+    assert await shared_client.read("maintenance.request", [new_id], ["name"]) == []
 
 
-async def test_iter_pages_reads_everything(any_client):
-    count = await any_client.search_count("res.partner", [])
+async def test_iter_pages_reads_everything(shared_client):
+    count = await shared_client.search_count("res.partner", [])
     seen = []
-    async for page in any_client.iter_pages("res.partner", [], ["name"], page_size=9):
+    async for page in shared_client.iter_pages("res.partner", [], ["name"], page_size=9):
         assert len(page) <= 9
         seen.extend(record["id"] for record in page)
     assert len(seen) == count
@@ -122,5 +122,5 @@ async def test_wrong_api_key_over_json2(sandbox19):
     assert caught.value.url.endswith("/json/2/res.users/search")
 
 
-async def test_list_databases(any_client):
-    assert await any_client.list_databases() == ["sandbox"]
+async def test_list_databases(shared_client):
+    assert await shared_client.list_databases() == ["sandbox"]
