@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import click
 from cli.main import cli
 from core.clock import SystemClock
 from core.ledger import Ledger
-from core.ledger.models import CredentialKind, NewConnection, NewEndpoint, Protocol
+from core.ledger.models import CredentialKind, NewConnection, NewEndpoint, Protocol, StreamSpec
 from core.secrets import Secret
 from core.sync.streams import DEFAULT_STREAMS
 
@@ -90,7 +91,8 @@ class DemoServices:
 
 
 def prepare_demo_ledger(ledger_path: Path, sandbox, receiver_url: str, secret: Secret, now: datetime,
-                        interval_seconds: int = DEMO_INTERVAL_SECONDS) -> int:
+                        interval_seconds: int = DEMO_INTERVAL_SECONDS,
+                        streams: Sequence[StreamSpec] = tuple(DEFAULT_STREAMS)) -> int:
     """Write one connection to ``sandbox`` (first sync due now) and one endpoint; return the connection id."""
     with Ledger.open(ledger_path) as ledger:
         connection = ledger.add_connection(
@@ -106,7 +108,7 @@ def prepare_demo_ledger(ledger_path: Path, sandbox, receiver_url: str, secret: S
             ),
             at=now,
         )
-        ledger.upsert_streams(connection.id, DEFAULT_STREAMS)
+        ledger.upsert_streams(connection.id, list(streams))
         ledger.schedule(connection.id, now, 0)
         ledger.add_endpoint(NewEndpoint(url=receiver_url, secret=secret, description="odoo-relay demo receiver"), now)
     return connection.id

@@ -45,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
 def key_table(groups: list[tuple[str, list[Binding]]]) -> Table:
     """Return a table of every key, its action and a longer description."""
     table = Table(box=None, expand=True, show_header=False, pad_edge=False)
-    table.add_column("key", style="bold", no_wrap=True, width=24)
+    table.add_column("key", style="bold", no_wrap=True, width=18)
     table.add_column("action", no_wrap=True, width=16)
     table.add_column("what it does")
     for title, bindings in groups:

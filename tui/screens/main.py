@@ -444,9 +444,11 @@ class MainScreen(Screen):
         if not ids:
             self.notify("No failed delivery matches the current filter.", severity="warning")
             return
-        scope = describe_filter(message.delivery_filter) or "all endpoints"
+        described = describe_filter(message.delivery_filter)
+        scope = f" matching {described}" if described else ", every endpoint"
         limit = f" (the newest {BULK_RETRY_LIMIT:,})" if len(ids) >= BULK_RETRY_LIMIT else ""
-        self._confirm_bulk_retry(ids, f"Retry {len(ids):,} failed deliver{'y' if len(ids) == 1 else 'ies'}{limit} matching {scope}?")
+        noun = "delivery" if len(ids) == 1 else "deliveries"
+        self._confirm_bulk_retry(ids, f"Retry {len(ids):,} failed {noun}{limit}{scope}?")
 
     def _confirm_bulk_retry(self, ids: list[int], question: str) -> None:
         from tui.screens.confirm import ConfirmScreen

@@ -1,0 +1,194 @@
+"""Pilot tests of every key on fixed sample data, with no engine running."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import timedelta
+
+from textual.command import CommandPalette
+
+from core.clock import SystemClock
+from core.ledger import Ledger
+from core.ledger.models import CommandKind, DeliveryFilter, DeliveryState, EngineInstance
+from tests.tui.conftest import frozen_app, settle, settle_details
+from tui.app import create_app
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.delivery_details import DeliveryDetailsScreen
+from tui.screens.filter import FilterScreen
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.screens.run_details import RunDetailsScreen
+
+
+def messages(app) -> list[str]:
+    return [notification.message for notification in app._notifications]
+
+
+async def test_tab_moves_between_panes(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.focused.id == "connections"
+        await pilot.press("tab")
+        assert app.focused.id == "sync-history"
+        await pilot.press("tab")
+        assert app.focused.id == "webhook-log"
+        await pilot.press("shift+tab")
+        assert app.focused.id == "sync-history"
+
+
+async def test_slash_filters_and_escape_clears(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "tab", "slash")
+        assert isinstance(app.screen, FilterScreen)
+        app.screen.query_one("#filter-state").value = DeliveryState.FAILED
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        screen = app.main_screen
+        assert screen.delivery_filter == DeliveryFilter(state=DeliveryState.FAILED)
+        assert sorted(int(key) for key in screen.log_table.loaded_keys) == [4, 9]
+
+        await pilot.press("escape")
+        await settle(pilot)
+        assert screen.delivery_filter == DeliveryFilter()
+        assert screen.log_table.row_count == 18
+
+
+async def test_filter_rejects_bad_event_type(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        field = app.screen.query_one("#filter-type")
+        field.value = "record updated"
+        field.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, FilterScreen)
+        assert "invalid event type pattern 'record updated'" in str(app.screen.query_one("#filter-error").render()).lower()
+
+
+async def test_enter_opens_details_and_escape_closes(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "tab", "enter")
+        await settle_details(pilot)
+        assert isinstance(app.screen, DeliveryDetailsScreen)
+        assert app.screen.details.delivery.id == 18
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("shift+tab", "enter")
+        await settle_details(pilot)
+        assert isinstance(app.screen, RunDetailsScreen)
+
+
+async def test_r_refuses_in_flight_delivery(sample_ledger):
+    path, ids = sample_ledger
+    app = frozen_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "tab", *["down"] * 5)
+        assert app.main_screen.log_table.selected_key == str(ids.in_flight_delivery)
+        await pilot.press("r")
+        await pilot.pause()
+    assert f"Not retried: delivery #{ids.in_flight_delivery} is in flight; wait for its attempt to finish." in messages(app)
+    with Ledger.open(path) as ledger:
+        assert ledger.claim_commands("test", SystemClock().now()) == []
+
+
+async def test_R_counts_failed_in_filter_and_cancels(sample_ledger):
+    path, _ = sample_ledger
+    app = frozen_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "tab", "R")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question == "Retry 2 failed deliveries, every endpoint?"
+        await pilot.press("n")
+        assert isinstance(app.screen, MainScreen)
+    with Ledger.open(path) as ledger:
+        assert ledger.claim_commands("test", SystemClock().now()) == []
+
+
+async def test_p_pauses_and_resumes(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        assert app.main_screen.paused
+        assert "paused" in str(app.main_screen.query_one("#status-line").render())
+        await pilot.press("p")
+        assert not app.main_screen.paused
+
+
+async def test_question_mark_lists_every_binding(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        listed = {binding.key for _, bindings in app.screen.groups for binding in bindings}
+        assert {"r", "R", "space", "s", "slash", "escape", "p", "question_mark", "q", "n", "enter"} <= listed
+        assert all(binding.description for _, bindings in app.screen.groups for binding in bindings)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_ctrl_p_palette_runs_an_action(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"only failed")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.main_screen.delivery_filter.state is DeliveryState.FAILED
+
+
+async def test_n_opens_onboarding_wizard(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "OnboardingScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+
+
+async def test_q_quits(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_attaches_to_running_engine(sample_ledger):
+    path, ids = sample_ledger
+    now = SystemClock().now()
+    serve = EngineInstance(owner_id="serve-test", pid=4242, hostname="build-host", kind="serve",
+                           started_at=now - timedelta(minutes=5), heartbeat_at=now)
+    with Ledger.open(path) as ledger:
+        ledger.register_engine(serve)
+    app = create_app(path, poll_interval=0.2)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.engine_host is None
+        assert app.sub_title == "attached to serve pid 4242 on build-host"
+        await pilot.press("s")
+        await pilot.pause(0.3)
+
+    with Ledger.open(path) as ledger:
+        queued = ledger.claim_commands("test", SystemClock().now())
+    assert [(command.kind, command.args) for command in queued] == [(CommandKind.SYNC, {"connection_id": ids.plant})]
+    assert os.getpid() != 4242 or socket.gethostname() != "build-host"
