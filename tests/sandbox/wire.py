@@ -11,7 +11,8 @@ ADMIN_UID = 2
 
 # One pooled client for the test process: opening a connection per call
 # would dominate the run time. Each sandbox has its own port, so a pooled
-# connection is never reused against a stopped server.
+# connection only meets a restarted server after go_down()/come_up(), and
+# those tests use clients of their own.
 _client = httpx.Client(timeout=10)
 
 
