@@ -10,6 +10,8 @@ import click
 from cli.main import cli
 from core.sandbox.versions import BUILDS
 
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
 
 @cli.command("sandbox")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep it on loopback).")
@@ -33,6 +35,8 @@ def sandbox_command(host: str, port: int, odoo_version: str, seed: int, trickle:
     """Serve a sandbox Odoo with demo data until Ctrl-C or SIGTERM."""
     from core.sandbox import SandboxServer
 
+    if host not in LOOPBACK_HOSTS:
+        click.echo(f"warning: listening on {host}, not loopback: anyone who can reach it can log in as admin/admin", err=True)
     server = SandboxServer(version=odoo_version, host=host, port=port, seed=seed)
     try:
         server.start()
@@ -56,7 +60,7 @@ def _print_banner(server, trickle: float | None) -> None:
     click.echo(f"  faults:    POST {server.url}/__sandbox__/faults  (see core/sandbox/__init__.py)")
     if trickle:
         click.echo(f"  trickle:   one record change every {trickle:g} s")
-    click.echo("Press Ctrl-C to stop.", err=False)
+    click.echo("Press Ctrl-C to stop.")
 
 
 def _wait_for_signal() -> None:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.sandbox.errors import exception_message, exception_name, format_traceback
-from core.sandbox.pages import invalid_json, method_not_allowed
+from core.sandbox.pages import invalid_json, method_not_allowed, options_allowed
 from core.sandbox.services import Backend, dispatch
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,8 @@ def make_endpoint(backend: Backend):
     """Return the Starlette endpoint for ``/jsonrpc``."""
 
     async def endpoint(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return options_allowed()
         if request.method != "POST":
             return method_not_allowed()
         try:

@@ -36,6 +36,11 @@ def method_not_allowed(allowed: str = "OPTIONS, POST") -> Response:
     return html_response(METHOD_NOT_ALLOWED, 405, {"allow": allowed})
 
 
+def options_allowed(allowed: str = "OPTIONS, POST") -> Response:
+    """Return werkzeug's automatic response to OPTIONS: an empty 200 naming the methods."""
+    return html_response("", 200, {"allow": allowed})
+
+
 def not_found() -> Response:
     return html_response(NOT_FOUND, 404)
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from core.sandbox.errors import exception_message, format_traceback, legacy_fault, xmlrpc_fault_code
-from core.sandbox.pages import method_not_allowed
+from core.sandbox.pages import method_not_allowed, options_allowed
 from core.sandbox.services import Backend, dispatch
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,8 @@ def make_endpoint(backend: Backend, *, legacy: bool) -> Callable:
     to_fault = legacy_fault_for if legacy else fault_for
 
     async def endpoint(request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return options_allowed()
         if request.method != "POST":
             return method_not_allowed()
         service = request.path_params["service"]

@@ -184,3 +184,10 @@ def test_jsonrpc_without_id(shared_sandbox):
 
     assert response.text.startswith('{"jsonrpc": "2.0", "id": null, "result": {"server_version": "18.0-20250702"')
     assert response.headers["content-length"] == "175"
+
+
+def test_options_on_xmlrpc_object(shared_sandbox):
+    response = httpx.options(shared_sandbox.url + "/xmlrpc/2/object")
+
+    assert response.status_code == 200
+    assert response.headers["allow"] == "OPTIONS, POST"
