@@ -159,6 +159,11 @@ def _compile_like(read, operator: str, value) -> Predicate:
         flags = re.IGNORECASE if operator == "=ilike" else 0
         pattern = re.compile(_sql_pattern(text), flags | re.DOTALL)
         return lambda record: (found := read(record)) is not None and found is not False and bool(pattern.fullmatch(str(found)))
+    if "%" in text or "_" in text:
+        # Odoo wraps the value in % and keeps its own % and _ as wildcards.
+        flags = re.IGNORECASE if operator == "ilike" else 0
+        pattern = re.compile(_sql_pattern(text), flags | re.DOTALL)
+        return lambda record: bool(found := read(record)) and pattern.search(str(found)) is not None
     if operator == "ilike":
         needle = text.casefold()
         return lambda record: bool(found := read(record)) and needle in str(found).casefold()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-
-import bisect
 
 from core.sandbox.domain import compile_domain, lower_bound, mentions_field
 from core.sandbox.errors import UserError
@@ -130,9 +129,10 @@ def search_ids(store, spec: ModelSpec, domain, *, order=None, offset=0, limit=No
     everything = not domain and not filtered
     if offset:
         # Offset paging repeats one search with a growing offset, so the full
-        # result is kept until the data changes.
+        # result is kept until any model changes (dotted paths and many2one
+        # names can read other models).
         key = ("search", spec.name, terms, repr(domain), filtered)
-        matches = store.cached(key, _order_models(store, spec, terms), lambda: _scan(store, spec, terms, domain, predicate, None, everything))
+        matches = store.cached(key, tuple(store.tables), lambda: _scan(store, spec, terms, domain, predicate, None, everything))
         return matches[offset : offset + limit] if limit else matches[offset:]
     return _scan(store, spec, terms, domain, predicate, limit, everything)
 

@@ -116,3 +116,11 @@ def test_name_search_pairs(shared_sandbox):
         assert isinstance(record_id, int)
         assert "belt" in label.lower()
         assert label.startswith("[BLT-")
+
+
+def test_like_keeps_sql_wildcards(shared_sandbox):
+    found = _search(shared_sandbox, "product.product", [["default_code", "ilike", "blt-0000_"]])
+
+    expected = _expected(shared_sandbox, "product.product", lambda record: (record["default_code"] or "").startswith("BLT-0000"))
+    assert found == expected
+    assert found
