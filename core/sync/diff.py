@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from core.ledger.models import NewEvent, RecordUpsert, SyncedRecord
-from core.sync.hashing import UNHASHED_FIELDS, content_hash
+from core.sync.hashing import UNHASHED_FIELDS, content_hash, to_json_record
 
 RECORD_CREATED = "record.created"
 RECORD_UPDATED = "record.updated"
@@ -41,17 +40,13 @@ def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return sorted(name for name in names if old.get(name) != new.get(name))
 
 
-def diff_page(
-    stream: StreamRef,
-    records: list[dict[str, Any]],
-    stored: dict[int, SyncedRecord],
-    write_dates: dict[int, datetime | None],
-) -> PageChanges:
-    """Classify JSON-ready ``records`` against ``stored`` ones by content hash.
+def diff_page(stream: StreamRef, records: list[dict[str, Any]], stored: dict[int, SyncedRecord]) -> PageChanges:
+    """Classify a page of client ``records`` against ``stored`` ones by content hash.
 
     A record the ledger never saw, or saw deleted, is created; one whose hash
     differs is updated with its changed fields; the rest are unchanged and
-    produce nothing. ``write_dates`` maps odoo ids to their aware write_date.
+    produce nothing. Upserts and created events carry the client values,
+    which the ledger stores in their JSON form.
     """
     changes = PageChanges()
     for record in records:
@@ -62,13 +57,17 @@ def diff_page(
             changes.unchanged += 1
             continue
 
-        changes.upserts.append(RecordUpsert(odoo_id, digest, write_dates.get(odoo_id), record))
+        changes.upserts.append(RecordUpsert(odoo_id, digest, record.get("write_date"), record))
         if previous is None or previous.deleted_at is not None:
             changes.created += 1
             changes.events.append(_created_event(stream, record))
-        elif changed_fields(previous.data, record):
+            continue
+
+        # Stored data is JSON, so the new values are compared in that form.
+        new = to_json_record(record)
+        if changed_fields(previous.data, new):
             changes.updated += 1
-            changes.events.append(_updated_event(stream, previous.data, record))
+            changes.events.append(_updated_event(stream, previous.data, new))
         else:
             # Only the set of keys moved (a field added to the stream with an
             # empty value): store the new hash, but nothing changed for consumers.

@@ -23,6 +23,8 @@ PostgreSQL and match no range, so a full read fetches them in a final pass.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -145,3 +147,27 @@ async def _iter_unstamped(
         if len(page) < page_size:
             return
         after_id = page[-1]["id"]
+
+
+async def read_ahead(pages: AsyncIterator[list[dict[str, Any]]]) -> AsyncIterator[list[dict[str, Any]]]:
+    """Yield the same pages, requesting the next one while the caller handles the current one.
+
+    The next page's query depends only on the pages read so far, not on
+    what the caller does with them, so reading one page ahead is safe; it
+    lets Odoo work on the next page while the caller commits this one.
+    """
+    iterator = aiter(pages)
+    pending = asyncio.ensure_future(anext(iterator))
+    try:
+        while True:
+            try:
+                page = await pending
+            except StopAsyncIteration:
+                return
+            pending = asyncio.ensure_future(anext(iterator))
+            yield page
+    finally:
+        if not pending.done():
+            pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending

@@ -33,8 +33,7 @@ from core.sync.availability import (
     unavailable_reason,
 )
 from core.sync.diff import StreamRef, diff_page
-from core.sync.hashing import to_json_record
-from core.sync.pager import iter_pages, write_second
+from core.sync.pager import iter_pages, read_ahead, write_second
 from core.sync.reconcile import commit_deletions, find_deleted_ids
 from core.sync.streams import DEFAULT_STREAMS
 
@@ -255,8 +254,11 @@ class Syncer:
                 stream.model, domain, fields, order=order, limit=limit, context=NO_ARCHIVE_FILTER
             )
 
-        async for page in iter_pages(fetch, list(stream.domain), self._since(stream), self.options.page_size):
-            cursor = self._commit_page(run.id, ref, page, cursor, tally)
+        pages = iter_pages(fetch, list(stream.domain), self._since(stream), self.options.page_size)
+        async for page in read_ahead(pages):
+            # The ledger's sqlite3 calls release the GIL, so on a thread the
+            # commit overlaps the request for the next page.
+            cursor = await asyncio.to_thread(self._commit_page, run.id, ref, page, cursor, tally)
             if stop is not None and stop.is_set():
                 raise SyncInterrupted("the engine is stopping; the next run resumes from the last committed page")
 
@@ -271,10 +273,8 @@ class Syncer:
         self, run_id: int, ref: StreamRef, page: list[dict[str, Any]], cursor: Cursor | None, tally: _Tally
     ) -> Cursor | None:
         """Diff one page against the ledger and commit it; return the stream's new cursor."""
-        records = [to_json_record(record) for record in page]
-        write_dates = {record["id"]: record.get("write_date") for record in page}
-        stored = self.ledger.get_records(ref.stream_id, list(write_dates))
-        changes = diff_page(ref, records, stored, write_dates)
+        stored = self.ledger.get_records(ref.stream_id, [record["id"] for record in page])
+        changes = diff_page(ref, page, stored)
 
         new_cursor = _advance_cursor(cursor, page)
         counts = {

@@ -7,7 +7,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.ledger.models import SyncedRecord
+from core.ledger import CredentialKind, NewConnection, SyncedRecord, SyncTrigger
+from core.odoo import Many2one
+from core.secrets import Secret
+from core.sync.streams import default_stream
 from core.sync.diff import StreamRef, changed_fields, diff_page
 from core.sync.hashing import content_hash, to_json_record, to_json_value
 
@@ -73,7 +76,7 @@ def test_diff_page_created_updated_unchanged():
     fresh = {"id": 3, "name": "Drill", "active": True}
     stored = {1: _stored(unchanged), 2: _stored(old)}
 
-    changes = diff_page(STREAM, [unchanged, new, fresh], stored, {})
+    changes = diff_page(STREAM, [unchanged, new, fresh], stored)
 
     assert (changes.created, changes.updated, changes.unchanged) == (1, 1, 1)
     assert [upsert.odoo_id for upsert in changes.upserts] == [2, 3]
@@ -90,5 +93,40 @@ def test_diff_page_created_updated_unchanged():
 
 def test_diff_page_recreates_deleted_record():
     record = {"id": 5, "name": "Crane"}
-    changes = diff_page(STREAM, [record], {5: _stored(record, deleted=True)}, {})
+    changes = diff_page(STREAM, [record], {5: _stored(record, deleted=True)})
     assert [event.type for event in changes.events] == ["record.created"]
+
+
+def test_hash_same_for_client_values_and_json_form():
+    record = {
+        "id": 1,
+        "schedule_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
+        "request_date": date(2026, 2, 3),
+        "stage_id": Many2one(3, "Repaired"),
+        "duration": 2.5,
+    }
+    assert content_hash(record) == content_hash(to_json_record(record))
+
+
+def test_ledger_stores_client_values_as_their_json_form(ledger):
+    connection = ledger.add_connection(
+        NewConnection("plant", "http://127.0.0.1:1", "db", "admin", Secret("x"), CredentialKind.PASSWORD)
+    )
+    stream = ledger.upsert_streams(connection.id, [default_stream("work_orders")])[0]
+    run = ledger.start_run(connection.id, SyncTrigger.MANUAL, ["work_orders"], SEEN_AT)
+    record = {
+        "id": 9,
+        "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
+        "request_date": date(2026, 2, 3),
+        "stage_id": Many2one(3, "Repaired"),
+        "user_id": None,
+    }
+    ref = StreamRef(connection.id, stream.id, "work_orders", "maintenance.request")
+    changes = diff_page(ref, [record], {})
+    ledger.commit_page(run.id, stream.id, changes.upserts, [], changes.events, None, None, at=SEEN_AT)
+
+    stored = ledger.get_record(connection.id, "work_orders", 9)
+    event = ledger.list_events(connection.id).items[0]
+    assert stored.data == to_json_record(record)
+    assert stored.content_hash == content_hash(stored.data)
+    assert event.data["record"] == to_json_record(record)
