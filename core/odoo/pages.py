@@ -106,9 +106,9 @@ async def _prefetched(raw_pages: AsyncIterator[RawPage]) -> AsyncIterator[list[d
             await asyncio.sleep(0)
             yield decoder.decode(records)
     finally:
-        if not pending.done():
-            pending.cancel()
-            await asyncio.gather(pending, return_exceptions=True)
+        # Gathering also collects an error of a request nobody waits for any more.
+        pending.cancel()
+        await asyncio.gather(pending, return_exceptions=True)
         await raw_pages.aclose()
 
 

@@ -76,6 +76,21 @@ async def test_domain_and_context_kept(sandbox):
     assert sorted(seen) == sorted(expected)
 
 
+async def test_rows_without_write_date_read_last(sandbox):
+    # Rows written by SQL can lack write_date; the store is edited directly
+    # because no RPC call can produce one.
+    unstamped = sorted(sandbox.store.tables["res.partner"])[:3]
+    with sandbox.store.lock:
+        for partner_id in unstamped:
+            sandbox.store.tables["res.partner"][partner_id]["write_date"] = None
+    async with await connect(sandbox, Protocol.JSONRPC) as client:
+        seen = await _collect(client, "res.partner")
+        count = await client.search_count("res.partner", [])
+    assert len(seen) == count
+    assert len(set(seen)) == count
+    assert sorted(seen[-3:]) == unstamped
+
+
 async def test_stopping_early_leaves_client_usable(sandbox):
     async with await connect(sandbox, Protocol.JSONRPC) as client:
         pages = client.iter_pages("res.partner", [], ["name"], page_size=5)
