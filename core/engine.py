@@ -3,7 +3,7 @@
 The TUI runs an Engine in its own process when none runs on the ledger, and
 ``odoo-relay serve`` runs one headless. Everything else talks to the engine
 through the ledger: operator commands go into the command queue, and the
-presence row (``register_engine``/``heartbeat``) tells others one is running.
+presence row (``register_engine``/``heartbeat``) shows others that one is running.
 """
 
 from __future__ import annotations
@@ -113,9 +113,9 @@ class Engine:
         )
 
     async def _run_parts(self, ledger: Ledger, stop: asyncio.Event) -> None:
-        # The command loop stops first, so nothing new is claimed; the
-        # scheduler then lets running syncs end after their current page,
-        # and the dispatcher finishes or cancels attempts and releases leases.
+        # On stop, the command loop stops claiming. The scheduler lets running
+        # syncs end after their current page, and the dispatcher finishes or
+        # cancels its attempts and releases its leases.
         parts = [
             asyncio.create_task(self.commands.run(stop), name="engine-commands"),
             asyncio.create_task(self.scheduler.run(stop), name="engine-scheduler"),
@@ -131,8 +131,8 @@ class Engine:
 
         failure = _first_failure(done)
         if failure is not None:
-            # A broken part would leave the engine half-working; stop it all
-            # so the caller (the TUI header, serve's exit code) sees the error.
+            # A broken part would leave the engine half-working. Stopping it
+            # all hands the error to the caller (the TUI header, serve's exit code).
             log.error("engine part failed; stopping the engine", exc_info=failure)
             stop.set()
         await asyncio.gather(*parts, return_exceptions=True)

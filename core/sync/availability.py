@@ -54,7 +54,7 @@ def select_fields(stream: Stream, server_fields: dict[str, Any]) -> list[str]:
 async def check_stream(client: Any, stream: Stream) -> Availability:
     """Check that the model exists, has the cursor fields and is readable by the user.
 
-    Connectivity and credential errors are raised: they say nothing about the stream.
+    Connectivity and credential errors are raised, because they are not about the stream.
     """
     try:
         server_fields = await client.fields_get(stream.model, attributes=["type"])

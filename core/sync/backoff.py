@@ -47,7 +47,7 @@ def retry_delay(
     """Return the jittered delay before retry ``attempt``, never shorter than ``retry_after``.
 
     The jitter adds up to 10 % to the base delay; the result stays within the
-    interval unless the server's Retry-After asks for longer.
+    interval unless the server's Retry-After requests longer.
     """
     base = retry_base_delay(attempt, interval_seconds)
     jitter = (rng or random).uniform(0.0, JITTER_FRACTION) * base

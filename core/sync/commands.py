@@ -1,6 +1,6 @@
 """Operator commands from the ledger's queue: sync, resync, disable, enable and delivery retries.
 
-The TUI, the CLI and the API enqueue commands in the ledger; the engine that
+The TUI, the CLI and the API enqueue commands in the ledger. The engine that
 runs on that ledger claims them every half second and carries them out here.
 """
 

@@ -15,7 +15,7 @@ RECORD_DELETED = "record.deleted"
 
 @dataclass(frozen=True, slots=True)
 class StreamRef:
-    """What an event needs to know about the stream a record belongs to."""
+    """The stream a record belongs to, as its events name it."""
 
     connection_id: int
     stream_id: int
@@ -43,8 +43,8 @@ def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 def diff_page(stream: StreamRef, records: list[dict[str, Any]], stored: dict[int, SyncedRecord]) -> PageChanges:
     """Classify a page of client ``records`` against ``stored`` ones by content hash.
 
-    A record the ledger never saw, or saw deleted, is created; one whose hash
-    differs is updated with its changed fields; the rest are unchanged and
+    A record the ledger never saw, or saw deleted, is created. One whose hash
+    differs is updated with its changed fields. The rest are unchanged and
     produce nothing. Upserts and created events carry the client values,
     which the ledger stores in their JSON form.
     """

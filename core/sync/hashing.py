@@ -20,8 +20,8 @@ from typing import Any
 from core.odoo import Many2one
 
 # write_date moves on every save, even one that changes none of the synced
-# fields (or only fields outside the stream's list), so it stays out of the
-# hash and out of changed_fields: such a save is not a change for consumers.
+# fields. Such a save is not a change for consumers, so write_date stays out
+# of the hash and out of changed_fields.
 UNHASHED_FIELDS = frozenset({"write_date"})
 
 
@@ -60,7 +60,7 @@ def _utc_iso(value: datetime) -> str:
 
 
 # The client's value types, converted without the isinstance chain of
-# to_json_value: a page holds thousands of them.
+# to_json_value, because a page contains thousands of them.
 _CONVERTERS = {
     Many2one: lambda value: {"id": value.id, "name": value.name},
     datetime: _utc_iso,

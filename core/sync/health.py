@@ -1,10 +1,10 @@
 """Connection status after a sync run, and when the scheduler syncs it next.
 
-Status moves: ``pending`` until the first success, ``active`` after any run
-that reached Odoo with valid credentials and synced at least one stream,
-``unreachable`` on connectivity errors (with backoff), ``auth_failed`` when
-the credentials are rejected (no timer retries: the connection waits for a
-reconnect), ``disabled`` only by the operator. The ledger's ``set_status``
+A connection is ``pending`` until its first success. It is ``active`` after
+any run that reached Odoo with valid credentials and synced at least one
+stream, and ``unreachable`` after connectivity errors, which back off. It is
+``auth_failed`` when the credentials are rejected, and then waits for a
+reconnect instead of retrying on a timer. Only the operator sets ``disabled``. The ledger's ``set_status``
 writes ``connection.status_changed`` once per real transition.
 """
 
@@ -36,7 +36,7 @@ class FailureKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class RunOutcome:
-    """How a sync run ended, as far as status and scheduling care."""
+    """The end of a sync run, as status and scheduling use it."""
 
     status: SyncStatus
     failure: FailureKind | None = None

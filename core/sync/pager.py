@@ -8,9 +8,9 @@ stored value has microseconds. This pager only ever uses second ranges:
 
 - Main mode: ``write_date >= S`` ordered ``write_date asc, id asc``, where S
   is the second of the last record read, excluding from second S the ids
-  already read there. Every record of an earlier second sorted before the last one, so
-  it has been read already; records of second S that were not read are
-  exactly those outside the exclusion list.
+  already read there. Every record of an earlier second sorted before the
+  last one, so it has been read already. The records of second S not read
+  yet are exactly those outside the exclusion list.
 - Group mode: when one second holds more than a page of records, the
   exclusion list would grow with the group, so that second is read on its own
   (``S <= write_date < S+1``, ordered ``id asc``, keyset on id), and the main
@@ -153,8 +153,8 @@ async def read_ahead(pages: AsyncIterator[list[dict[str, Any]]]) -> AsyncIterato
     """Yield the same pages, requesting the next one while the caller handles the current one.
 
     The next page's query depends only on the pages read so far, not on
-    what the caller does with them, so reading one page ahead is safe; it
-    lets Odoo work on the next page while the caller commits this one.
+    what the caller does with them, so reading one page ahead is safe. Odoo
+    then prepares the next page while the caller commits this one.
     """
     iterator = aiter(pages)
     pending = asyncio.ensure_future(anext(iterator))

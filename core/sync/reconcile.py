@@ -1,4 +1,4 @@
-"""Deletion reconciliation: ids the ledger holds that Odoo no longer has become record.deleted.
+"""Deletion reconciliation: ids the ledger stores that Odoo no longer has become record.deleted.
 
 Odoo leaves no trace of a deleted record that a ``write_date`` query could
 find, so deletions are found by comparing the full id lists: one ``search``

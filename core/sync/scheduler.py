@@ -2,7 +2,7 @@
 
 The schedule itself lives in the ledger (``next_sync_at``, ``backoff_attempt``,
 written by ``core.sync.health`` after each run), so a restarted engine or a
-second process sees the same plan. This loop only starts the runs that are
+second process reads the same plan. This loop only starts the runs that are
 due, at most one per connection and at most ``max_concurrent_runs`` overall.
 """
 

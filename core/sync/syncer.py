@@ -133,7 +133,7 @@ class Syncer:
     ) -> SyncRun:
         """Run one sync of the connection and return the finished run.
 
-        ``full`` forgets the cursors first, reads everything and reconciles
+        ``full`` clears the cursors first, reads everything and reconciles
         deletions. ``stop`` ends the run after the page being committed.
         """
         lock = self._locks.setdefault(connection_id, asyncio.Lock())
@@ -327,9 +327,11 @@ class Syncer:
     def _close_abandoned_runs(self, connection_id: int) -> None:
         """Finish runs of this connection that a killed process left in ``running``.
 
-        Only one engine runs per ledger (see Engine.find_running), and this
-        Syncer holds the connection's lock, so a running run that this Syncer
-        did not start belongs to a process that ended.
+        A running run that this Syncer did not start is taken to belong to a
+        process that ended, because one engine runs per ledger (the TUI and
+        the CLI check Engine.find_running first).
+        NOTE: two processes syncing one connection at once (an in-process CLI
+        sync next to an engine) would close each other's runs.
         """
         for run in self.ledger.list_runs(connection_id, limit=20).items:
             if run.status == SyncStatus.RUNNING and run.id not in self._running_runs:
@@ -350,7 +352,7 @@ class Syncer:
     def _require_connection(self, connection_id: int) -> Connection:
         connection = self.ledger.get_connection(connection_id)
         if connection is None:
-            raise NotFoundError(f"connection {connection_id} not found; list them with `odoo-relay connections`")
+            raise NotFoundError(f"connection {connection_id} not found; list them with `odoo-relay connections list`")
         return connection
 
     async def _open_client(self, connection: Connection) -> Any:

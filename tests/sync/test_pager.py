@@ -1,11 +1,11 @@
 """The write_date pager against an in-memory table that keeps microseconds.
 
-The sandbox stores write_date as Odoo's API shows it, so it cannot show the
-case that real PostgreSQL creates: several transactions inside one second,
-each with its own microseconds, sorted by the full value while the API shows
-only the second. This table does what PostgreSQL and Odoo do there: sort by
-the full value, compare domain leaves against the full value, return
-write_date cut to the second, sort empty write_dates last.
+The hard case needs several transactions inside one second, each with its
+own microseconds and ids in the opposite order. The sandbox stamps
+transactions from the real clock, so a test cannot place them like that.
+This table does what PostgreSQL and Odoo do there: it sorts and compares by
+the full value, returns write_date cut to the second, and sorts empty
+write_dates last.
 """
 
 from __future__ import annotations
