@@ -210,6 +210,8 @@ class DeliveryQueueMixin:
         ``max_in_flight`` unexpired leases; endpoints are visited in random
         order so a busy one cannot starve the others.
         """
+        if not lease_seconds > 0:
+            raise InvalidValueError(f"lease_seconds must be positive, got {lease_seconds!r}")
         now_epoch = to_epoch(now)
         expires = now_epoch + lease_seconds
         with self._db.write() as conn:

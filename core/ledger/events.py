@@ -107,6 +107,8 @@ def _check_given_ids(conn: sqlite3.Connection, new_events: Sequence[NewEvent]) -
 
 def insert_events(conn: sqlite3.Connection, new_events: Sequence[NewEvent], at: datetime) -> list[Event]:
     """Insert events and their deliveries inside the caller's write transaction."""
+    # NOTE: nothing prunes old events, deliveries or attempts yet, so the
+    # file grows with traffic until a retention command exists.
     if not new_events:
         return []
     at_epoch = to_epoch(at)

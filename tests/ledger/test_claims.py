@@ -155,3 +155,20 @@ def test_next_due_at_skips_full_endpoint(ledger):
     assert ledger.next_due_at() == at(30)
     ledger.complete(claim.delivery_id, claim.lease_token, attempt(at(1)), SUCCEEDED, at(2))
     assert ledger.next_due_at() == T0
+
+
+def test_claim_never_shows_secrets(ledger):
+    add_endpoint(ledger)
+    ledger.append_events(record_events(1), T0)
+
+    [claim] = ledger.claim_due("w", at(0), limit=1, lease_seconds=30)
+
+    assert "whsec_dGVzdA==" not in repr(claim)
+    assert "whsec_dGVzdA==" not in repr(ledger.list_endpoints())
+
+
+def test_claim_rejects_nonpositive_lease(ledger):
+    from core.ledger import InvalidValueError
+
+    with pytest.raises(InvalidValueError, match="lease_seconds must be positive, got 0"):
+        ledger.claim_due("w", at(0), limit=1, lease_seconds=0)

@@ -58,7 +58,7 @@ def test_gone_disables_endpoint_with_event(ledger):
     outcome = DeliveryOutcome(DeliveryState.FAILED, disable_endpoint_reason="410 Gone")
 
     assert ledger.complete(claims[0].delivery_id, claims[0].lease_token, attempt(at(1), 410), outcome, at(2))
-    # The second in-flight attempt also sees 410; the endpoint is already off.
+    # The second in-flight attempt also gets 410, after the endpoint is off.
     assert ledger.complete(claims[1].delivery_id, claims[1].lease_token, attempt(at(1), 410), outcome, at(3))
 
     endpoint = ledger.get_endpoint(gone.id)
