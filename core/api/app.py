@@ -25,6 +25,7 @@ from core.api.openapi import build_openapi
 from core.api.ratelimit import TokenBuckets
 from core.api.views import ApiJSONResponse
 from core.clock import Clock
+from core.ledger import LedgerBusyError
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,14 @@ def _request_id(request: Request) -> str:
 
 async def _api_error(request: Request, error: ApiError):
     return error_response(error.status, error.code, error.message, _request_id(request), error.headers)
+
+
+async def _ledger_busy(request: Request, error: LedgerBusyError):
+    # Another process held the ledger's write lock past the busy timeout,
+    # which heavy sync pages can do; the request may simply be sent again.
+    log.warning("ledger busy during %s %s (request %s): %s", request.method, request.url.path, _request_id(request), error)
+    message = "the ledger is busy with other writes; retry after the Retry-After delay"
+    return error_response(503, "ledger_busy", message, _request_id(request), {"Retry-After": "1"})
 
 
 async def _http_error(request: Request, error: HTTPException):
@@ -94,7 +103,7 @@ def create_api_app(ledger_path: Path, clock: Clock, *, settings: ApiSettings | N
     app = Starlette(
         routes=routes,
         middleware=[Middleware(RequestMiddleware)],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
+        exception_handlers={ApiError: _api_error, LedgerBusyError: _ledger_busy, HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.state.api = context

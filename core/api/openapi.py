@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document served at ``/openapi.json``, written by hand.
 
-It describes exactly what the handlers and ``core.api.views`` return; a
-property-based test sends generated requests built from it and checks each
-response against it, so a change to a view must change its schema here.
+It describes exactly what the handlers and ``core.api.views`` return. A
+property-based test checks every response to generated requests against
+it, so a change to a view must change its schema here too.
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ def _ok(description: str, schema: str) -> dict[str, Any]:
 
 
 def _responses(ok_status: str, ok: dict[str, Any], *extra: str) -> dict[str, Any]:
-    """Return an operation's responses: its success, the auth errors, and ``extra`` statuses."""
+    """Return an operation's responses: its success, the errors every operation can return, and ``extra``."""
     known = {
         "400": _error("A parameter or cursor is invalid; the message names it."),
         "401": _error(
@@ -219,10 +219,13 @@ def _responses(ok_status: str, ok: dict[str, Any], *extra: str) -> dict[str, Any
         "404": _error("No such resource for this token's connection."),
         "409": _error("The delivery is in flight, or already succeeded and force was not set."),
         "429": _error("The token's rate limit is spent.", _RETRY_AFTER),
-        "503": _error("Odoo is unreachable (code system_unreachable).", _RETRY_AFTER),
+        "503": _error(
+            "Odoo is unreachable (code system_unreachable), or the ledger stayed locked by other writes (code ledger_busy).",
+            _RETRY_AFTER,
+        ),
     }
     responses = {ok_status: ok}
-    for status in ("400", "401", "403", "429", *extra):
+    for status in ("400", "401", "403", "429", "503", *extra):
         responses[status] = known[status]
     return responses
 
@@ -266,7 +269,7 @@ def _paths() -> dict[str, Any]:
                 "operationId": "startSync",
                 "summary": "Queue a sync of the connection for the engine.",
                 "parameters": [_query("full", BOOLEAN, "true resets the stream cursors and reads every record again.")],
-                "responses": _responses("202", _ok("The sync command is queued.", "CommandAccepted"), "503"),
+                "responses": _responses("202", _ok("The sync command is queued.", "CommandAccepted")),
             }
         },
         "/v1/events": {

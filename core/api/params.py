@@ -35,14 +35,13 @@ def optional_datetime(request: Request, name: str) -> datetime | None:
         return None
     try:
         value = datetime.fromisoformat(raw)
-    except ValueError:
+        # An offset can push year 1 or 9999 out of range (OverflowError).
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise bad_request(
             "invalid_parameter",
             f"{name} must be an ISO 8601 date-time such as 2026-01-31T08:00:00Z, got {raw!r}",
         ) from None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
 
 
 def optional_bool(request: Request, name: str, default: bool = False) -> bool:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
+
+import pytest
 
 from core.ledger.models import CommandKind, ConnectionStatus, EngineInstance, SyncStatus, SyncTrigger
 
@@ -101,3 +104,20 @@ def test_sync_request_while_unreachable_gets_503(api, world):
     assert response.json()["error"]["code"] == "system_unreachable"
     assert response.headers["retry-after"] == "30"
     assert api.get("/v1/connection", headers=world.headers("north")).json()["status"] == "unreachable"
+
+
+@pytest.mark.slow
+def test_sync_request_while_ledger_locked_gets_503(api, world):
+    # A real second connection holds the write lock past the ledger's 5 s
+    # busy timeout, as a stuck writer in another process would.
+    blocker = sqlite3.connect(world.path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        response = api.post("/v1/syncs", headers=world.headers("north"))
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "ledger_busy"
+    assert response.headers["retry-after"] == "1"
+    assert api.post("/v1/syncs", headers=world.headers("north")).status_code == 202

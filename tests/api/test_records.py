@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from core.ledger.models import ConnectionStatus
 
 
@@ -56,10 +58,18 @@ def test_records_updated_after_filter(api, world):
     assert [record["id"] for record in body["data"]] == [8]
 
 
-def test_records_invalid_updated_after_rejected(api, world):
-    response = api.get("/v1/records/assets", params={"updated_after": "yesterday"}, headers=world.headers("north"))
+@pytest.mark.parametrize("value", ["yesterday", "2026-13-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_records_invalid_updated_after_rejected(api, world, value):
+    response = api.get("/v1/records/assets", params={"updated_after": value}, headers=world.headers("north"))
     assert response.status_code == 400
     assert "updated_after" in response.json()["error"]["message"]
+
+
+def test_records_updated_after_year_one_accepted(api, world):
+    world.sync_assets("north", {7: "Forklift"})
+    response = api.get("/v1/records/assets", params={"updated_after": "0001-01-01T00:00:00"}, headers=world.headers("north"))
+    assert response.status_code == 200
+    assert [record["id"] for record in response.json()["data"]] == [7]
 
 
 def test_records_of_other_connection_not_visible(api, world):
