@@ -10,13 +10,17 @@ text/html instead.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from core.ledger.models import Protocol
 from core.odoo import classify, errors
 from core.odoo.classify import Location
+from core.odoo.jsonrpc import JsonRpc
 from core.odoo.transport import Transport, check_shared_status, is_html, unexpected_reply
 from core.secrets import Secret
+
+log = logging.getLogger(__name__)
 
 _CONTENT_TYPE = "application/json"
 
@@ -125,16 +129,14 @@ class Json2:
         """
         try:
             found = await self.call_named("res.users", "search", {"domain": [["login", "=", self._login]], "limit": 1})
-        except (errors.UnknownModelError, errors.UnknownMethodError, errors.AccessError):
+        except (errors.UnknownModelError, errors.UnknownMethodError, errors.AccessError) as error:
+            log.info("cannot search res.users over JSON-2 (%s); taking the uid of %s from JSON-RPC", type(error).__name__, self._login)
             return await self._uid_over_jsonrpc()
         if isinstance(found, list) and found and isinstance(found[0], int):
             return found[0]
         return False
 
     async def _uid_over_jsonrpc(self) -> Any:
-        # Imported here: jsonrpc does not depend on json2, and this path is rare.
-        from core.odoo.jsonrpc import JsonRpc
-
         return await JsonRpc(self._transport, self._database, self._login, self._credential).authenticate()
 
     def __repr__(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 
 import httpx
@@ -14,6 +15,8 @@ from core.odoo.retry import NO_RETRY, RetryPolicy, run_read
 from core.odoo.transport import Transport, check_shared_status, is_html
 from core.odoo.xmlrpc import XmlRpc
 from core.secrets import Secret
+
+log = logging.getLogger(__name__)
 
 #: First major version with the JSON-2 API.
 JSON2_MAJOR = 19
@@ -102,9 +105,10 @@ async def list_databases_or_none(rpc) -> list[str] | None:
     """Return db.list(), or None when the server refuses to list databases."""
     try:
         databases = await rpc.list_databases()
-    except (errors.AuthenticationError, errors.AccessError, errors.NotOdooError):
+    except (errors.AuthenticationError, errors.AccessError, errors.NotOdooError) as error:
         # AccessDenied is Odoo's reply under list_db = False; a missing
         # /jsonrpc (a JSON-2-only server) leaves no way to list them either.
+        log.info("database listing not available: %s", error)
         return None
     return list(databases) if isinstance(databases, list) else None
 
