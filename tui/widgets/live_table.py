@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, RowDoesNotExist
 
@@ -44,6 +45,13 @@ class LiveTable(DataTable):
     """
 
     NEWEST_FIRST = True
+
+    # DataTable's home/end scroll sideways; in these tables they jump to the
+    # first and last loaded row, which also loads the next page.
+    BINDINGS = [
+        Binding("home", "scroll_top", "First row", show=False),
+        Binding("end", "scroll_bottom", "Last row", show=False),
+    ]
 
     DEFAULT_CSS = """
     LiveTable {
