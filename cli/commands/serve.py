@@ -13,15 +13,19 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.main import EXIT_FAILED, EXIT_OK, EXIT_USAGE, cli, db_option, resolve_db
-from core.api import ApiSettings, RateLimit, create_api_app
-from core.api.ratelimit import DEFAULT_BURST, DEFAULT_PER_SECOND
+from core.api.ratelimit import DEFAULT_BURST, DEFAULT_PER_SECOND, RateLimit
 from core.clock import Clock, SystemClock
-from core.http_server import bind_socket, serve_until_stopped, url_for
 from core.logs import configure_stdout_logging
+
+# The API and the engine (Starlette, httpx, the sync stack) are imported
+# inside the command, so other odoo-relay commands start without them.
+if TYPE_CHECKING:
+    from core.api import ApiSettings
 
 log = logging.getLogger("odoo_relay.serve")
 
@@ -37,6 +41,9 @@ DEFAULT_PORT = 8787
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, rate: float, burst: int, db_path: Path | None) -> None:
     """Run the sync engine, the webhook dispatcher and the HTTP API until SIGTERM."""
+    from core.api import ApiSettings
+    from core.http_server import bind_socket
+
     ledger_path = resolve_db(ctx, db_path)
     configure_stdout_logging()
     settings = ApiSettings(rate_limit=RateLimit(per_second=rate, burst=burst))
@@ -51,12 +58,16 @@ def serve(ctx: click.Context, host: str, port: int, rate: float, burst: int, db_
 
 
 def _no_other_engine(ledger_path: Path) -> bool:
-    """Return True unless another engine (a TUI or another serve) runs on the ledger."""
+    """Return True if the ledger opens and no other engine (a TUI or another serve) runs on it."""
     from core.engine import Engine
-    from core.ledger import Ledger
+    from core.ledger import Ledger, LedgerError
 
-    with Ledger.open(ledger_path) as ledger:
-        running = Engine.find_running(ledger)
+    try:
+        with Ledger.open(ledger_path) as ledger:
+            running = Engine.find_running(ledger)
+    except LedgerError as error:
+        log.error("cannot open ledger %s: %s", ledger_path, error)
+        return False
     if running is None:
         return True
     log.error(
@@ -81,7 +92,9 @@ def _request_stop(stop: asyncio.Event, signum: int) -> None:
 
 async def run_serve(ledger_path: Path, sock, settings: ApiSettings, clock: Clock) -> int:
     """Run the engine and the API on ``sock`` until a signal; return the exit code."""
+    from core.api import create_api_app
     from core.engine import Engine
+    from core.http_server import serve_until_stopped, url_for
 
     stop = asyncio.Event()
     _stop_on_signals(stop)

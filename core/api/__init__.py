@@ -1,7 +1,25 @@
-"""The HTTP API: per-connection bearer tokens, status, events, records, deliveries."""
+"""The HTTP API: per-connection bearer tokens, status, events, records, deliveries.
 
-from core.api.app import create_api_app
-from core.api.context import ApiSettings
-from core.api.ratelimit import RateLimit
+The names below load on first use (PEP 562), so importing a light submodule
+such as ``core.api.ratelimit`` does not pull in Starlette and the engine;
+the CLI imports it for option defaults on every start.
+"""
 
-__all__ = ["ApiSettings", "RateLimit", "create_api_app"]
+from __future__ import annotations
+
+from importlib import import_module
+
+_EXPORTS = {
+    "ApiSettings": "core.api.context",
+    "RateLimit": "core.api.ratelimit",
+    "create_api_app": "core.api.app",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'core.api' has no attribute {name!r}")
+    return getattr(import_module(module), name)
