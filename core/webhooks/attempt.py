@@ -143,8 +143,9 @@ class WebhookSender:
 
 async def _read_excerpt(response: aiohttp.ClientResponse) -> bytes:
     # StreamReader.read(n) returns what has arrived, up to n bytes, so this
-    # loops until 4 KB or the end of the body. aiohttp buffers at most its
-    # read-ahead window beyond that, never the whole body.
+    # loops until 4 KB or the end of the body. aiohttp stops reading from the
+    # socket once its buffer passes twice read_bufsize (64 KiB by default),
+    # so the rest of a large body is never buffered.
     chunks: list[bytes] = []
     remaining = MAX_EXCERPT_BYTES
     while remaining > 0:

@@ -247,7 +247,7 @@ def _log_attempt(claimed: ClaimedDelivery, result: AttemptResult, outcome: Deliv
         )
     else:
         log.warning(
-            "delivery %d (event %s, endpoint %d) failed for good after attempt %d: %s",
+            "delivery %d (event %s, endpoint %d) failed after attempt %d with no retry left: %s",
             claimed.delivery_id, claimed.event.id, claimed.endpoint.id, claimed.attempt_number, problem,
         )
     if outcome.disable_endpoint_reason:

@@ -23,7 +23,8 @@ BASE_INTERVAL_SECONDS = 30.0
 RETRY_WINDOW = timedelta(hours=24)
 DEFAULT_JITTER = 0.1
 # A Retry-After below the first interval would retry faster than a plain
-# failure does, and one above an hour would idle through most of the window.
+# failure does, and one above an hour could use up much of the 24-hour
+# window in a single wait.
 MIN_RETRY_AFTER_SECONDS = 30.0
 MAX_RETRY_AFTER_SECONDS = 3600.0
 
