@@ -101,6 +101,7 @@ def test_endpoint_test_event(relay, recording_receiver):
     assert result.json()["status_code"] == 200
     assert recording_receiver.requests[0].signature_valid
     failing = relay("endpoints", "add", f"{recording_receiver.url}/status/500", "--json").json()
+    recording_receiver.secrets.append(failing["secret"])
     assert relay("endpoints", "test", str(failing["id"])).code == 1
 
 

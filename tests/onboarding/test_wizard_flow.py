@@ -1,16 +1,15 @@
 """Pilot tests: the wizard against the sandbox, from pressing n to the first sync."""
 
-import asyncio
 import logging
 
 import pytest
 from textual.widgets import ContentSwitcher
 
 from core.clock import SystemClock
-from core.engine import Engine
 from core.ledger.models import ConnectionStatus, Protocol, SyncStatus
 from core.onboarding import authenticate_token
 from tests.onboarding.wizard_host import KeyCounter, WizardHost
+from tui.app import create_app
 from tui.onboarding import OnboardingScreen
 from tui.onboarding.steps_setup import FinishStep
 
@@ -85,12 +84,10 @@ async def test_wizard_completes_and_first_sync_lands(
     # A password unlike any other value on screen or in logs, so a leak is found.
     server.faults.change_password("admin", "Xk8-onboarding-pass")
     secret = server.api_key.reveal() if use_api_key else "Xk8-onboarding-pass"
-    app = WizardHost(ledger, SystemClock())
-    engine = Engine(ledger_path, kind="tui")
-    stop = asyncio.Event()
+    # The live monitor itself, with its in-process engine: n is its key.
+    app = create_app(ledger_path, clock=SystemClock())
 
     async with app.run_test(size=SIZE) as pilot:
-        engine_task = asyncio.create_task(engine.run(stop))
         keys = KeyCounter(pilot)
         await complete_wizard(keys, app, server.url, server.admin_login, secret, protocol_presses)
         saved = app.screen.state.onboarded
@@ -100,17 +97,15 @@ async def test_wizard_completes_and_first_sync_lands(
         await pilot.press("enter")  # Done
         await pilot.pause()
         after = app.export_screenshot()
-        stop.set()
-        await engine_task
+        assert not isinstance(app.screen, OnboardingScreen)
 
-    print(f"keystrokes from n to Save on {version} over {protocol}: {keys.count}")
+    print(f"keystrokes from n to the first sync on {version} over {protocol}: {keys.count}")
     assert "first sync succeeded" in first_sync
     connection = ledger.get_connection(saved.connection.id)
     assert connection.detected_protocol is protocol
     assert connection.status is ConnectionStatus.ACTIVE
     assert ledger.list_runs(connection.id, limit=1).items[0].status is SyncStatus.SUCCEEDED
     assert authenticate_token(ledger, saved.token.value).id == connection.id
-    assert app.results == [saved]
     assert saved.token.value in token_screen
     assert saved.token.value not in after
     assert keys.count / KEYSTROKES_PER_SECOND < 60
@@ -231,3 +226,43 @@ async def test_taken_name_is_rejected(sandbox, ledger):
         shown = failure_text(app)
     assert "'sandbox' is taken" in shown
     assert len(ledger.list_connections()) == 1
+
+
+async def test_edit_credentials_after_auth_failed(sandbox, ledger):
+    from core.onboarding import ReconnectRequiredError, UnknownTokenError
+    from tui.onboarding import open_credentials_editor
+
+    app = WizardHost(ledger, SystemClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await drive_to_step(app, pilot, sandbox, 6)
+        await pilot.press("enter")
+        await pilot.pause()
+        old = app.screen.state.onboarded
+        await pilot.press("enter")
+        await pilot.pause()
+        ledger.set_status(old.connection.id, ConnectionStatus.AUTH_FAILED, "AccessDenied", SystemClock().now())
+        with pytest.raises(ReconnectRequiredError):
+            authenticate_token(ledger, old.token.value)
+        sandbox.faults.change_password("admin", "Fresh-pass-31")
+
+        open_credentials_editor(app, old.connection.id, callback=app.results.append)
+        await pilot.pause()
+        await pilot.press(*"admin", "enter")  # the old password is rejected
+        await settle(app, pilot)
+        rejected = str(app.screen.query_one(".failure").render())
+        await pilot.press(*"Fresh-pass-31", "enter")
+        await settle(app, pilot)
+        shown = app.export_screenshot()
+        await pilot.press("enter")  # Done
+        await pilot.pause()
+        after = app.export_screenshot()
+
+    changed = app.results[-1]
+    assert "two factor" in rejected
+    assert changed.token.value in shown
+    assert changed.token.value not in after
+    assert "Fresh-pass-31" not in shown
+    assert ledger.get_connection(old.connection.id).status is ConnectionStatus.PENDING
+    with pytest.raises(UnknownTokenError):
+        authenticate_token(ledger, old.token.value)
+    assert authenticate_token(ledger, changed.token.value).id == old.connection.id

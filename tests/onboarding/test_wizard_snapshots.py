@@ -183,3 +183,22 @@ def test_failure_message(snap_compare, ledger, name):
         pilot.app.screen.current_step.failure.show(classify(error, attempt))
 
     assert snap_compare(_host(ledger, step), terminal_size=SIZE, run_before=show)
+
+
+def test_edit_credentials_rejected(snap_compare, ledger):
+    from tui.onboarding import EditCredentialsScreen
+
+    saved = finish_onboarding(ledger, _state().draft(), _test_result(), FakeClock())
+    error = errors.AuthenticationError("AccessDenied", url=URL)
+
+    def show(pilot):
+        _still(pilot)
+        pilot.app.push_screen(EditCredentialsScreen(ledger, FakeClock(), saved.connection))
+
+    async def fail(pilot):
+        show(pilot)
+        await pilot.pause()
+        _still(pilot)
+        pilot.app.screen.query_one(".failure").show(classify(error, ATTEMPT))
+
+    assert snap_compare(WizardHost(ledger, FakeClock()), terminal_size=SIZE, run_before=fail)

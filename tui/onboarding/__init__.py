@@ -1,12 +1,13 @@
-"""The onboarding wizard, opened from the live monitor with ``n``."""
+"""The onboarding wizard, opened from the live monitor with ``n``, and the credentials editor."""
 
 from __future__ import annotations
 
 from core.clock import Clock, SystemClock
+from tui.onboarding.edit_credentials import EditCredentialsScreen, open_credentials_editor
 from tui.onboarding.screen import OnboardingScreen
 from tui.onboarding.state import WizardState
 
-__all__ = ["OnboardingScreen", "WizardState", "open_wizard"]
+__all__ = ["EditCredentialsScreen", "OnboardingScreen", "WizardState", "open_credentials_editor", "open_wizard"]
 
 
 def open_wizard(app, ledger=None, clock: Clock | None = None, callback=None) -> OnboardingScreen:
@@ -17,9 +18,16 @@ def open_wizard(app, ledger=None, clock: Clock | None = None, callback=None) -> 
     ``clock``. ``callback`` receives the Onboarded result, or None when the
     person left before saving.
     """
-    if ledger is None:
-        ledger = getattr(app, "ledger", None) or app.data.ledger
-    clock = clock if clock is not None else getattr(app, "clock", None) or SystemClock()
-    screen = OnboardingScreen(ledger, clock)
+    screen = OnboardingScreen(_app_ledger(app, ledger), _app_clock(app, clock))
     app.push_screen(screen, callback)
     return screen
+
+
+def _app_ledger(app, ledger):
+    if ledger is not None:
+        return ledger
+    return getattr(app, "ledger", None) or app.data.ledger
+
+
+def _app_clock(app, clock: Clock | None) -> Clock:
+    return clock or getattr(app, "clock", None) or SystemClock()

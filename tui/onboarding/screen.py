@@ -20,6 +20,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 from core.clock import Clock
 from core.ledger.models import CredentialKind, SyncStatus
 from core.onboarding import (
+    Cause,
     EndpointDraft,
     InvalidUrlError,
     Onboarded,
@@ -204,6 +205,9 @@ class OnboardingScreen(Screen[Onboarded | None]):
             test = await test_connection(self.state.credentials(), list(DEFAULT_STREAMS))
         except OnboardingError as error:
             step.failure.show(error.failure)
+            if error.failure.cause in (Cause.TWO_FACTOR, Cause.WRONG_CREDENTIALS):
+                # Back on the login step, the rejected secret is typed again.
+                self.query_one(LoginStep).clear_secret()
             return
         finally:
             step.set_busy(None)
