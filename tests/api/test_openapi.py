@@ -71,7 +71,7 @@ schema = schemathesis.pytest.from_fixture("served_schema")
 
 @schema.parametrize()
 @hypothesis.settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=list(hypothesis.HealthCheck),
     derandomize=True,
