@@ -167,3 +167,30 @@ async def test_check_streams_marks_unreadable_models(ledger, sandbox):
     run = await syncer.sync(connection.id)
     assert run.status == SyncStatus.SUCCEEDED
     assert set(run.streams) == {name for name, stream in streams.items() if stream.available}
+
+
+async def test_reconnect_through_onboarding_resumes_timer(ledger, sandbox):
+    from core.onboarding import change_credentials
+
+    clock = FakeClock(START)
+    connection = add_connection(ledger, sandbox, login="demo", password="demo", interval=60)
+    scheduler = Scheduler(ledger, clock, make_syncer(ledger, clock))
+    await _tick_and_wait(scheduler)
+    sandbox.faults.change_password("demo", "second-password")
+    clock.set(ledger.get_connection(connection.id).next_sync_at)
+    await _tick_and_wait(scheduler)
+    assert ledger.get_connection(connection.id).status == ConnectionStatus.AUTH_FAILED
+
+    await change_credentials(
+        ledger, connection.id, "demo", Secret("second-password"), connection.credential_kind, clock
+    )
+
+    # No operator sync: the timer picks the connection up again by itself.
+    assert await _tick_and_wait(scheduler) == 1
+    assert ledger.get_connection(connection.id).status == ConnectionStatus.ACTIVE
+    assert status_changes(ledger, connection.id) == [
+        ("pending", "active"),
+        ("active", "auth_failed"),
+        ("auth_failed", "pending"),
+        ("pending", "active"),
+    ]
