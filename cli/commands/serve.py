@@ -66,7 +66,7 @@ def _no_other_engine(ledger_path: Path) -> bool:
         with Ledger.open(ledger_path) as ledger:
             running = Engine.find_running(ledger)
     except LedgerError as error:
-        log.error("cannot open ledger %s: %s", ledger_path, error)
+        log.error("failed to open ledger %s: %s", ledger_path, error)
         return False
     if running is None:
         return True
@@ -107,12 +107,12 @@ async def run_serve(ledger_path: Path, sock, settings: ApiSettings, clock: Clock
         asyncio.create_task(engine.run(stop), name="engine"),
         asyncio.create_task(serve_until_stopped(app, sock, stop), name="api"),
     }
-    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     # Whichever half ended first (normally both, on a signal), stop the other too.
     stop.set()
-    failed = await _collect(tasks)
-    log.info("stopped", extra={"exit_code": EXIT_FAILED if failed else EXIT_OK})
-    return EXIT_FAILED if failed else EXIT_OK
+    exit_code = EXIT_FAILED if await _collect(tasks) else EXIT_OK
+    log.info("serve stopped with exit code %d", exit_code, extra={"exit_code": exit_code})
+    return exit_code
 
 
 async def _collect(tasks: set[asyncio.Task]) -> bool:

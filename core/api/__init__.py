@@ -1,8 +1,8 @@
 """The HTTP API: per-connection bearer tokens, status, events, records, deliveries.
 
-The names below load on first use (PEP 562), so importing a light submodule
-such as ``core.api.ratelimit`` does not pull in Starlette and the engine;
-the CLI imports it for option defaults on every start.
+The names below load on first use (PEP 562). The CLI imports
+``core.api.ratelimit`` for option defaults on every start, and this way that
+import does not pull in Starlette and the engine.
 """
 
 from __future__ import annotations
