@@ -28,7 +28,9 @@ class ReconnectRequiredError(TokenRejectedError):
     """The connection's Odoo credentials stopped working; edit them to get a new token."""
 
     code = "reconnect_required"
-    http_status = 403
+    # 401, not 403: the client must get a new token, which editing the
+    # credentials issues.
+    http_status = 401
 
 
 class ConnectionDisabledError(TokenRejectedError):

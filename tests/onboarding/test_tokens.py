@@ -110,7 +110,7 @@ def test_token_rejected_after_auth_failed(ledger, clock):
     with pytest.raises(ReconnectRequiredError) as caught:
         authenticate_token(ledger, done.token.value)
     assert "odoo-relay connections edit sandbox" in str(caught.value)
-    assert caught.value.http_status == 403
+    assert caught.value.http_status == 401
 
 
 def test_token_rejected_while_disabled(ledger, clock):
