@@ -105,7 +105,7 @@ def _mix_states(path: Path) -> None:
 
 
 def ledger_ready(path: Path, deliveries: int, runs: int) -> bool:
-    """Return True if ``path`` already holds a ledger of this size."""
+    """Return True if ``path`` already contains a ledger of this size."""
     if not path.exists():
         return False
     with Ledger.open(path) as ledger:

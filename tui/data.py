@@ -124,17 +124,21 @@ class LedgerData:
         self.clock = clock
         self._ledger: Ledger | None = None
         self._open_lock = threading.Lock()
+        self._closing = threading.Event()
 
     @property
     def ledger(self) -> Ledger:
         """The TUI's own ``Ledger``, opened on first use."""
         with self._open_lock:
+            if self._closing.is_set():
+                raise RuntimeError(f"the monitor closed its ledger {self.ledger_path}")
             if self._ledger is None:
                 self._ledger = Ledger.open(self.ledger_path)
             return self._ledger
 
     def close(self) -> None:
-        """Close the ledger connection if it was opened."""
+        """Close the ledger connection if it was opened, and end waits for commands."""
+        self._closing.set()
         with self._open_lock:
             if self._ledger is not None:
                 self._ledger.close()
@@ -269,16 +273,18 @@ class LedgerData:
         """Poll until the command is done or failed; None if it is still waiting.
 
         Uses the monotonic clock on purpose: a test's frozen clock must not
-        stop this wait from ending.
+        stop this wait from ending. ``close`` ends the wait early, so quitting
+        the monitor does not wait for an engine that is not there.
         """
         deadline = time.monotonic() + timeout
-        while True:
+        while not self._closing.is_set():
             command = self.ledger.get_command(command_id)
             if command is not None and command.status in (CommandStatus.DONE, CommandStatus.FAILED):
                 return command
             if time.monotonic() >= deadline:
                 return None
-            time.sleep(poll)
+            self._closing.wait(poll)
+        return None
 
     def rotate_token(self, connection_id: int) -> tuple[ApiToken, str]:
         """Issue a new API token (revoking the old one) and return it with its value.

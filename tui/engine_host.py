@@ -16,8 +16,8 @@ class EngineThread:
     """Runs an ``Engine`` on its own thread and event loop.
 
     The engine calls the ledger synchronously from its event loop, and a sync
-    commits pages of records; on a thread of its own that work never stalls
-    the UI's event loop.
+    commits whole pages of records. On a thread of its own, that work does
+    not stall the UI's event loop.
     """
 
     def __init__(self, engine: Any) -> None:

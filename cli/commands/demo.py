@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 DEMO_CONNECTION = "sandbox-plant"
 DEMO_INTERVAL_SECONDS = 30
-# The receiver delays some answers past the dispatcher's attempt timeout
+# The receiver delays some responses past the dispatcher's attempt timeout
 # (15 s by default), so the log shows a timeout now and then.
 DEMO_TIMEOUT_SECONDS = 20.0
 
@@ -30,9 +30,9 @@ DEMO_TIMEOUT_SECONDS = 20.0
 @click.option("--trickle-seconds", type=click.FloatRange(0.5), default=4.0, show_default=True,
               help="Seconds between record changes in the sandbox Odoo.")
 @click.option("--failure-rate", type=click.FloatRange(0, 1), default=0.25, show_default=True,
-              help="Fraction of webhooks the demo receiver answers with HTTP 500.")
+              help="Fraction of webhooks the demo receiver rejects with HTTP 500.")
 @click.option("--timeout-rate", type=click.FloatRange(0, 1), default=0.04, show_default=True,
-              help=f"Fraction of webhooks the receiver answers only after {DEMO_TIMEOUT_SECONDS:.0f} s (a timeout).")
+              help=f"Fraction of webhooks whose response the receiver delays by {DEMO_TIMEOUT_SECONDS:.0f} s (a timeout).")
 @click.option("--odoo-version", default="18.0", show_default=True, help="Odoo version the sandbox imitates.")
 def demo(trickle_seconds: float, failure_rate: float, timeout_rate: float, odoo_version: str) -> None:
     """Watch odoo-relay work on a sandbox Odoo, with no setup.

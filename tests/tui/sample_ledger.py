@@ -218,21 +218,33 @@ def _complete(ledger: Ledger, claim, plan: tuple[list[str], str], at: datetime, 
     number = claim.attempt_number
     if final == "in_flight" or number > len(results):
         return  # stays leased: shown as in flight
-    result = results[number - 1]
+    attempt = _attempt(results[number - 1], number, claim.event.id, at)
     last = number == len(results)
-    status = {"200": 200, "500": 500}.get(result)
-    error_class = None if status else ("timeout" if result == "timeout" else "connection_refused")
-    attempt = AttemptRecord(
-        started_at=at, duration_ms=15000.0 if result == "timeout" else 40.0 + number * 13,
-        status_code=status, error_class=error_class if status is None else ("http_error" if status >= 400 else None),
-        error_message=None if status == 200 else ("HTTP 500 from the endpoint" if status else f"{result} while sending"),
-        response_excerpt='{"received": true}' if status == 200 else ('{"error": "simulated failure"}' if status else None),
-        request_headers={"content-type": "application/json", "user-agent": "odoo-relay/0.1.0",
-                         "webhook-id": claim.event.id, "webhook-timestamp": str(int(at.timestamp())),
-                         "webhook-signature": "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4="},
-        webhook_timestamp=int(at.timestamp()),
-    )
     ledger.complete(claim.delivery_id, claim.lease_token, attempt, _outcome(final, last, at, now), at)
+
+
+# Status code, error class, error message and response excerpt per result.
+_RESULTS = {
+    "200": (200, None, None, '{"received": true}'),
+    "500": (500, "http_error", "HTTP 500 from the endpoint", '{"error": "simulated failure"}'),
+    "timeout": (None, "timeout", "timeout while sending", None),
+    "refused": (None, "connection_refused", "refused while sending", None),
+}
+
+
+def _attempt(result: str, number: int, event_id: str, at: datetime) -> AttemptRecord:
+    status, error_class, error_message, excerpt = _RESULTS[result]
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "odoo-relay/0.1.0",
+        "webhook-id": event_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": "v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=",
+    }
+    duration = 15000.0 if result == "timeout" else 40.0 + number * 13
+    return AttemptRecord(started_at=at, duration_ms=duration, status_code=status, error_class=error_class,
+                         error_message=error_message, response_excerpt=excerpt, request_headers=headers,
+                         webhook_timestamp=int(at.timestamp()))
 
 
 def _outcome(final: str, last: bool, at: datetime, now: datetime) -> DeliveryOutcome:

@@ -2,7 +2,7 @@
 
 The monitor runs its own Engine (on a thread, as ``odoo-relay`` does), so
 ``s`` and ``r`` go through the ledger's command queue to a real scheduler
-and dispatcher; the tests then check the ledger and the receiver.
+and dispatcher. The tests then check the ledger and the receiver.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ async def test_s_syncs_selected_connection(tmp_path, sandbox, recording_receiver
 
 
 async def test_r_resends_a_failed_attempt(tmp_path, sandbox, recording_receiver):
-    # /flaky/1 answers 500 to the first request of each webhook-id, then 200.
+    # /flaky/1 responds 500 to the first request of each webhook-id, then 200.
     ledger_path, _ = live_ledger(tmp_path, sandbox, recording_receiver, "/flaky/1")
     app = create_app(ledger_path, poll_interval=0.2)
 

@@ -18,6 +18,8 @@ from tui.screens.details import DetailsScreen, facts, section
 
 log = logging.getLogger(__name__)
 
+STATUS_TONES = {"active": "success", "pending": "warning", "disabled": "muted"}
+
 
 class ConnectionDetailsScreen(DetailsScreen):
     """A connection's settings, status history, streams and token actions."""
@@ -84,7 +86,7 @@ class ConnectionDetailsScreen(DetailsScreen):
         for heading in ("When", "From", "To", "Reason"):
             table.add_column(heading, no_wrap=heading != "Reason")
         for entry in history:
-            tone = "success" if entry.new == "active" else "warning" if entry.new == "pending" else "error"
+            tone = STATUS_TONES.get(entry.new, "error")
             table.add_row(fmt.full_time(entry.at), entry.old.replace("_", " "), self.palette.text(entry.new.replace("_", " "), tone), entry.reason or fmt.DASH)
         return table
 

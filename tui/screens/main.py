@@ -45,8 +45,9 @@ from tui.widgets.status_line import StatusLine, describe_filter, status_text
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
-# A refresh re-reads at most this many of the newest rows; rows loaded
-# further down by paging keep the state they had when their page was read.
+# A refresh re-reads at most this many of the newest rows.
+# NOTE: rows loaded further down by paging keep the state they had when
+# their page was read, until the user filters again or restarts.
 REFRESH_LIMIT = 500
 # Load the next page when the cursor comes this close to the last loaded row.
 PAGE_MARGIN = 20
@@ -421,7 +422,7 @@ class MainScreen(Screen):
         self.post_message(OperatorNotice(text, severity, refresh=True))
 
     def action_retry_failed(self) -> None:
-        """Retry the tagged deliveries, or every failed one in the filter; asks first."""
+        """Retry the tagged deliveries, or every failed one in the filter, after a confirmation."""
         tagged = sorted(self.log_table.tagged)
         if tagged:
             self._confirm_bulk_retry(tagged, f"Retry the {len(tagged)} tagged deliver{'y' if len(tagged) == 1 else 'ies'}?")

@@ -91,7 +91,7 @@ class LiveTable(DataTable):
     def show_rows(self, rows: Sequence[TableRow], *, complete: bool = False) -> None:
         """Merge ``rows`` (the head of the list) into the table.
 
-        With ``complete`` the table ends up with exactly ``rows``; otherwise
+        With ``complete`` the table ends up with exactly ``rows``. Otherwise
         rows older than the last one given are kept, because they belong to
         pages loaded further down.
         """

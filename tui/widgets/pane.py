@@ -1,4 +1,4 @@
-"""A titled pane: a table plus a note shown when the table has nothing to say."""
+"""A titled pane: a table, plus a note shown in place of rows when it has none."""
 
 from __future__ import annotations
 
