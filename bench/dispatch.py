@@ -75,7 +75,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 class MinimalHttpProtocol(asyncio.Protocol):
-    """Answer every HTTP/1.1 request with 200 ``ok``; keep-alive, Content-Length bodies only."""
+    """Respond 200 ``ok`` to every HTTP/1.1 request; keep-alive, Content-Length bodies only."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
@@ -198,9 +198,9 @@ async def run_dispatcher(ledger: Ledger, total: int, concurrency: int) -> float:
     stop = asyncio.Event()
 
     async def stop_when_done() -> None:
-        # next_due_at is one indexed lookup per endpoint, cheap enough to
-        # poll without slowing the dispatcher it shares the loop with; it
-        # is None once nothing is pending or in flight.
+        # next_due_at is None once nothing is pending or in flight. It is
+        # one indexed lookup per endpoint, so polling it barely slows the
+        # dispatcher that shares this loop.
         await asyncio.sleep(0.05)
         while ledger.next_due_at() is not None:
             await asyncio.sleep(0.01)

@@ -154,6 +154,8 @@ async def _read_excerpt(response: aiohttp.ClientResponse) -> bytes:
             break
         chunks.append(chunk)
         remaining -= len(chunk)
+        if response.content.at_eof():
+            break  # saves a read that would only return b""
     return b"".join(chunks)
 
 

@@ -16,8 +16,8 @@ from core.webhooks.rotation import rotate_secret
 from core.webhooks.signing import generate_secret
 
 T0 = datetime(2026, 1, 1, 12, tzinfo=UTC)
-# Offsets from the first attempt, in seconds, of an endpoint that never
-# answers: 30 s, 1 min, 2 min, ... until the interval would pass 24 hours,
+# Offsets from the first attempt, in seconds, of an endpoint that refuses
+# every connection: 30 s, 1 min, 2 min, ... until the interval would pass 24 hours,
 # then one last attempt at the end of the window.
 EXPECTED_OFFSETS = [0, 30, 90, 210, 450, 930, 1890, 3810, 7650, 15330, 30690, 61410, 86400]
 
