@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 import httpx
 
 from core.api import ApiSettings, RateLimit
@@ -121,3 +124,23 @@ def test_every_response_has_request_id(api, world):
     assert ok.headers["x-request-id"].startswith("req_")
     assert denied.headers["x-request-id"].startswith("req_")
     assert ok.headers["x-request-id"] != denied.headers["x-request-id"]
+
+
+def test_access_log_names_ids_not_token(api, world, caplog):
+    caplog.set_level(logging.INFO, logger="core.api.access")
+    response = api.get("/v1/events", params={"limit": 1}, headers=world.headers("north"))
+
+    # The server thread logs after the response is sent, so wait for it.
+    deadline = time.monotonic() + 5
+    entries = []
+    while not entries and time.monotonic() < deadline:
+        entries = [record for record in caplog.records if record.name == "core.api.access"]
+        time.sleep(0.01)
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry.request_id == response.headers["x-request-id"]
+    assert entry.connection_id == world.connections["north"].id
+    assert entry.status == 200
+    assert entry.path == "/v1/events"
+    assert entry.duration_ms >= 0
+    assert world.tokens["north"] not in caplog.text
