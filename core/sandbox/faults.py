@@ -31,6 +31,14 @@ class Faults:
         self.bad_gateway = False
         self.retry_after: float | None = None
 
+    def clear(self) -> None:
+        """Switch every fault off and stop the trickle; the server listens again."""
+        self.delay = None
+        self.bad_gateway = False
+        self.retry_after = None
+        self._server.backend.database_down = False
+        self._server.trickle.stop()
+
     def go_down(self) -> None:
         """Stop listening, so new connections are refused, until ``come_up()``."""
         self._server.stop_listening()

@@ -55,10 +55,11 @@ class SandboxServer:
         self.host = host
         self.port = port
         self.seed = seed
+        self.scale = dict(scale or {})
         self.database = DATABASE
         self.api_key = Secret(generate_api_key(seed))
         self.store = Store()
-        fill(self.store, seed, scale)
+        fill(self.store, seed, self.scale)
         self.users = Users(self.api_key.reveal())
         self.backend = Backend(self.store, self.users, self.version)
         self.trickle = Trickle(self.store, seed)
@@ -66,6 +67,7 @@ class SandboxServer:
         self.app = FaultMiddleware(self._build_app(), self.faults)
         self._handle: ServerHandle | None = None
         self._listen_lock = threading.Lock()
+        self._started = False
 
     def _build_app(self) -> Starlette:
         backend = self.backend
@@ -98,13 +100,30 @@ class SandboxServer:
     def start(self) -> "SandboxServer":
         """Listen on ``host:port`` (a free port when 0) from a background thread."""
         self.start_listening()
+        self._started = True
         log.info("sandbox Odoo %s listening on %s, database %s", self.version.server_version, self.url, self.database)
         return self
 
     def stop(self) -> None:
         """Stop the trickle and the server; safe to call twice."""
         self.trickle.stop()
+        self._started = False
         self.stop_listening()
+
+    def reset(self) -> None:
+        """Restore the starting data, users and fault switches without restarting.
+
+        The store and users objects stay the same, so references to
+        ``server.store`` remain valid. A server that went down listens again.
+        """
+        self.faults.clear()
+        self.store.clear()
+        fill(self.store, self.seed, self.scale)
+        self.users.reset(self.api_key.reveal())
+        if self._started:
+            self.start_listening()
+        self._started = True
+        log.info("sandbox on %s reset to seed %d", self.url, self.seed)
 
     def start_listening(self) -> None:
         with self._listen_lock:
@@ -115,10 +134,12 @@ class SandboxServer:
             self.port = self._handle.port
 
     def stop_listening(self) -> None:
+        # The handle is dropped only once the socket is closed, so
+        # ``listening`` never reports down while connections still succeed.
         with self._listen_lock:
-            handle, self._handle = self._handle, None
-        if handle is not None:
-            handle.stop()
+            if self._handle is not None:
+                self._handle.stop()
+            self._handle = None
 
     def __enter__(self) -> "SandboxServer":
         return self.start()

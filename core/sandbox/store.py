@@ -40,13 +40,21 @@ class Store:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
-        self.tables: dict[str, dict[int, dict]] = {name: {} for name in MODELS}
-        self._next_id: dict[str, int] = {name: 1 for name in MODELS}
         # Bumped on every change to a model; caches compare against it.
         self.versions: dict[str, int] = {name: 0 for name in MODELS}
         self._transaction_time: dt.datetime | None = None
-        self._caches: dict[tuple, tuple[tuple, object]] = {}
-        self._search_keys: dict[tuple, None] = {}
+        self.clear()
+
+    def clear(self) -> None:
+        """Remove every record, keeping this object (and its lock) for those holding it."""
+        with self.lock:
+            self.tables: dict[str, dict[int, dict]] = {name: {} for name in MODELS}
+            self._next_id: dict[str, int] = {name: 1 for name in MODELS}
+            # Versions only grow, so no cache entry from before can match again.
+            for name in MODELS:
+                self.versions[name] += 1
+            self._caches: dict[tuple, tuple[tuple, object]] = {}
+            self._search_keys: dict[tuple, None] = {}
 
     # -- transactions -------------------------------------------------------
 

@@ -87,6 +87,11 @@ class Users:
         self._lock = threading.Lock()
         self._by_uid = {user.uid: user for user in default_users(api_key)}
 
+    def reset(self, api_key: str) -> None:
+        """Restore the starting users, passwords and API keys."""
+        with self._lock:
+            self._by_uid = {user.uid: user for user in default_users(api_key)}
+
     def get(self, uid: object) -> User | None:
         return self._by_uid.get(uid) if isinstance(uid, int) else None
 

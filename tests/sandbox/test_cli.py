@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.sandbox.wire import parse_xmlrpc, xmlrpc_post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +34,7 @@ def _start(*options: str) -> tuple[subprocess.Popen, list[str]]:
     return process, banner
 
 
+@pytest.mark.slow
 def test_sandbox_command_serves_until_sigterm():
     process, banner = _start("--version", "19.0", "--trickle", "0.5")
     try:
@@ -53,6 +56,7 @@ def test_sandbox_command_serves_until_sigterm():
     assert "stopping the sandbox" in output
 
 
+@pytest.mark.slow
 def test_sandbox_command_port_in_use():
     first, banner = _start()
     try:

@@ -148,14 +148,17 @@ def test_control_route_rejects_unknown_setting(sandbox):
 
 
 def test_control_route_down_for(sandbox):
-    response = httpx.post(sandbox.url + "/__sandbox__/faults", json={"down_for": 0.5})
+    response = httpx.post(sandbox.url + "/__sandbox__/faults", json={"down_for": 1.5})
 
-    went_down = _wait_until(lambda: _refuses(sandbox.url), seconds=3)
-    came_back = _wait_until(lambda: not _refuses(sandbox.url), seconds=5)
+    went_down = _wait_until(lambda: sandbox.faults.state()["down"], seconds=3)
+    refused = _refuses(sandbox.url)
+    came_back = _wait_until(lambda: not sandbox.faults.state()["down"], seconds=5)
 
     assert response.status_code == 200
     assert went_down
+    assert refused
     assert came_back
+    assert _version(sandbox.url).status_code == 200
 
 
 def test_store_route_changes_data(sandbox):

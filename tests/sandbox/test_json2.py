@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from core.sandbox import SandboxServer
+from tests.sandbox.wire import CLIENT
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def _call(server, model: str, method: str, body, *, key: str | None = None, data
     if database is not None:
         headers["X-Odoo-Database"] = database
     content = body if isinstance(body, bytes) else httpx.Request("POST", "/", json=body).content
-    return httpx.post(f"{server.url}/json/2/{model}/{method}", content=content, headers=headers)
+    return CLIENT.post(f"{server.url}/json/2/{model}/{method}", content=content, headers=headers)
 
 
 def _assert_error_shape(response: httpx.Response, status: int, name: str) -> dict:

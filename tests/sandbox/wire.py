@@ -13,18 +13,18 @@ ADMIN_UID = 2
 # would dominate the run time. Each sandbox has its own port, so a pooled
 # connection only meets a restarted server after go_down()/come_up(), and
 # those tests use clients of their own.
-_client = httpx.Client(timeout=10)
+CLIENT = httpx.Client(timeout=10)
 
 
 def xmlrpc_post(url: str, path: str, method: str, *params, allow_none: bool = False) -> httpx.Response:
     """POST one XML-RPC call built by the stdlib marshaller."""
     body = xmlrpc.client.dumps(tuple(params), method, allow_none=allow_none)
-    return _client.post(url + path, content=body.encode(), headers={"Content-Type": "text/xml"})
+    return CLIENT.post(url + path, content=body.encode(), headers={"Content-Type": "text/xml"})
 
 
 def xmlrpc_post_raw(url: str, path: str, body: str) -> httpx.Response:
     """POST a hand-written XML body, for values the stdlib client refuses to send."""
-    return _client.post(url + path, content=body.encode(), headers={"Content-Type": "text/xml"})
+    return CLIENT.post(url + path, content=body.encode(), headers={"Content-Type": "text/xml"})
 
 
 def parse_xmlrpc(response: httpx.Response):
@@ -45,7 +45,7 @@ def execute_kw_xml(url: str, model: str, method: str, args, kwargs=None, *, uid=
 
 def jsonrpc_post(url: str, service: str, method: str, args, call_id=1) -> httpx.Response:
     payload = {"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method, "args": args}, "id": call_id}
-    return _client.post(url + "/jsonrpc", json=payload)
+    return CLIENT.post(url + "/jsonrpc", json=payload)
 
 
 def execute_kw_json(url: str, model: str, method: str, args, kwargs=None, *, uid=ADMIN_UID, password="admin", db=DB, call_id=1):
