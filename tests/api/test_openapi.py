@@ -43,6 +43,7 @@ def test_openapi_lists_every_route(api, world):
         if isinstance(route, Route) and route.include_in_schema
         for method in route.methods - {"HEAD"}
     }
+    app.state.api.pool.close()
     documented = {(path, method) for path, operations in document["paths"].items() for method in operations}
     assert documented == served
 
