@@ -180,7 +180,8 @@ async def test_back_keeps_typed_values(sandbox, ledger):
         assert app.screen.query_one("#login").value == "demo"
 
 
-async def test_endpoint_test_event_shows_response(sandbox, ledger, recording_receiver):
+async def test_endpoint_test_event_shows_response(sandbox, ledger, recording_receiver, caplog):
+    caplog.set_level(logging.DEBUG)
     app = WizardHost(ledger, SystemClock())
     async with app.run_test(size=SIZE) as pilot:
         await drive_to_step(app, pilot, sandbox, 5)
@@ -195,6 +196,7 @@ async def test_endpoint_test_event_shows_response(sandbox, ledger, recording_rec
         shown = str(app.screen.query_one("#test-event-result").render())
         await pilot.press("escape")
     assert "HTTP 202" in shown
+    assert recording_receiver.secrets[0] not in caplog.text
     assert len(recording_receiver.requests) == 1
     assert recording_receiver.requests[0].signature_valid
     assert ledger.list_endpoints() == []
@@ -228,10 +230,11 @@ async def test_taken_name_is_rejected(sandbox, ledger):
     assert len(ledger.list_connections()) == 1
 
 
-async def test_edit_credentials_after_auth_failed(sandbox, ledger):
+async def test_edit_credentials_after_auth_failed(sandbox, ledger, caplog):
     from core.onboarding import ReconnectRequiredError, UnknownTokenError
     from tui.onboarding import open_credentials_editor
 
+    caplog.set_level(logging.DEBUG)
     app = WizardHost(ledger, SystemClock())
     async with app.run_test(size=SIZE) as pilot:
         await drive_to_step(app, pilot, sandbox, 6)
@@ -262,6 +265,8 @@ async def test_edit_credentials_after_auth_failed(sandbox, ledger):
     assert changed.token.value in shown
     assert changed.token.value not in after
     assert "Fresh-pass-31" not in shown
+    assert "Fresh-pass-31" not in caplog.text
+    assert changed.token.value not in caplog.text
     assert ledger.get_connection(old.connection.id).status is ConnectionStatus.PENDING
     with pytest.raises(UnknownTokenError):
         authenticate_token(ledger, old.token.value)
