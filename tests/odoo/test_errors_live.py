@@ -43,27 +43,27 @@ async def test_write_without_rights(sandbox, protocol):
             await client.write("stock.quant", [1], {"quantity": 3.0})
 
 
-async def test_unknown_model(any_client):
+async def test_unknown_model(shared_client):
     with pytest.raises(errors.UnknownModelError) as caught:
-        await any_client.search_read("no.such.model", [], ["name"])
+        await shared_client.search_read("no.such.model", [], ["name"])
     assert "no.such.model" in str(caught.value)
 
 
-async def test_unknown_method(any_client):
+async def test_unknown_method(shared_client):
     with pytest.raises(errors.UnknownMethodError) as caught:
-        await any_client.execute_kw("res.partner", "no_such_method", [[1]])
+        await shared_client.execute_kw("res.partner", "no_such_method", [[1]])
     assert caught.value.method == "no_such_method"
 
 
-async def test_missing_required_field_is_user_error(any_client):
+async def test_missing_required_field_is_user_error(shared_client):
     with pytest.raises(errors.UserError) as caught:
-        await any_client.create("maintenance.request", {})
+        await shared_client.create("maintenance.request", {})
     assert caught.value.odoo_exception in ("odoo.exceptions.ValidationError", "odoo.exceptions.UserError")
 
 
-async def test_unknown_field_in_domain_is_server_error(any_client):
+async def test_unknown_field_in_domain_is_server_error(shared_client):
     with pytest.raises(errors.ServerError) as caught:
-        await any_client.search_read("product.product", [("no_such_field", "=", 1)], ["name"])
+        await shared_client.search_read("product.product", [("no_such_field", "=", 1)], ["name"])
     assert caught.value.exception_name == "ValueError"
     assert "no_such_field" in caught.value.last_line
 

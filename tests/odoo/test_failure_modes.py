@@ -72,28 +72,28 @@ async def test_naive_datetime_rejected(sandbox):
     assert "naive datetime" in str(caught.value)
 
 
-async def test_archived_record(any_client):
-    store = any_client.sandbox.store
+async def test_archived_record(shared_client):
+    store = shared_client.sandbox.store
     partner_id = store.create("res.partner", {"name": "To archive"})
     store.archive("res.partner", [partner_id])
     domain = [("id", "=", partner_id)]
-    assert await any_client.search_read("res.partner", domain, ["name"]) == []
-    with_archived = await any_client.search_read("res.partner", domain, ["name", "active"], context={"active_test": False})
+    assert await shared_client.search_read("res.partner", domain, ["name"]) == []
+    with_archived = await shared_client.search_read("res.partner", domain, ["name", "active"], context={"active_test": False})
     assert [record["id"] for record in with_archived] == [partner_id]
     assert with_archived[0]["active"] is False
-    [by_id] = await any_client.read("res.partner", [partner_id], ["name"])
+    [by_id] = await shared_client.read("res.partner", [partner_id], ["name"])
     assert by_id["name"] == "To archive"
 
 
-async def test_deleted_id(any_client):
-    store = any_client.sandbox.store
+async def test_deleted_id(shared_client):
+    store = shared_client.sandbox.store
     partner_id = store.create("res.partner", {"name": "To delete"})
     store.unlink("res.partner", [partner_id])
-    assert await any_client.read("res.partner", [partner_id], ["name"]) == []
+    assert await shared_client.read("res.partner", [partner_id], ["name"]) == []
     with pytest.raises(errors.MissingRecordError):
-        await any_client.write("res.partner", [partner_id], {"name": "Back"})
+        await shared_client.write("res.partner", [partner_id], {"name": "Back"})
     with pytest.raises(errors.MissingRecordError):
-        await any_client.unlink("res.partner", [partner_id])
+        await shared_client.unlink("res.partner", [partner_id])
 
 
 def _html_site(status: int) -> Starlette:
