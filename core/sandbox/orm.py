@@ -91,7 +91,7 @@ class Recordset:
     def search_read(self, domain=None, fields=None, offset=0, limit=None, order=None, load="_classic_read"):
         if not check_access(self.user, self.spec, "read"):
             return []
-        readers = self._readers(fields)
+        readers = self._readers(fields, load)
         ids = search_ids(self.store, self.spec, domain, order=order, offset=offset, limit=limit, context=self.context)
         table = self.store.tables[self.spec.name]
         return [self._row(table[record_id], readers) for record_id in ids]
@@ -99,7 +99,7 @@ class Recordset:
     def read(self, ids, fields=None, load="_classic_read"):
         if not check_access(self.user, self.spec, "read"):
             return []
-        readers = self._readers(fields)
+        readers = self._readers(fields, load)
         table = self.store.tables[self.spec.name]
         # Deleted ids are left out without an error, as in Odoo.
         return [self._row(table[record_id], readers) for record_id in _ids(ids) if record_id in table]
@@ -133,18 +133,30 @@ class Recordset:
                 result[name] = self.spec.defaults[name]
         return result
 
-    def _readers(self, fields) -> list[tuple[str, object]]:
-        """Return (name, converter) pairs for the requested fields, id first."""
+    def _readers(self, fields, load) -> list[tuple[str, object]]:
+        """Return (name, converter) pairs for the requested fields, id first.
+
+        ``load`` other than "_classic_read" (Odoo's default) sends many2one
+        values as bare ids instead of [id, display_name] pairs.
+        """
         names = list(fields) if fields else [name for name in self.spec.fields if name != "id"]
         for name in names:
             if name not in self.spec.fields:
                 raise ValueError(f"Invalid field {name!r} on model {self.spec.name!r}")
-        key = ("readers", self.spec.name, tuple(names))
-        return self.store.cached(key, (), lambda: self._build_readers(names))
+        raw_ids = load != "_classic_read"
+        key = ("readers", self.spec.name, tuple(names), raw_ids)
+        return self.store.cached(key, (), lambda: self._build_readers(names, raw_ids))
 
-    def _build_readers(self, names: list[str]) -> list[tuple[str, object]]:
+    def _build_readers(self, names: list[str], raw_ids: bool) -> list[tuple[str, object]]:
         ordered = ["id", *(name for name in names if name != "id")]
-        return [(name, read_converter(self.store, self.spec, self.spec.fields[name])) for name in ordered]
+        readers = []
+        for name in ordered:
+            field = self.spec.fields[name]
+            if raw_ids and field.type == "many2one":
+                readers.append((name, lambda record, name=name: record.get(name) or False))
+            else:
+                readers.append((name, read_converter(self.store, self.spec, field)))
+        return readers
 
     @staticmethod
     def _row(record: dict, readers) -> dict:

@@ -31,7 +31,14 @@ class Field:
 
     def attributes(self) -> dict[str, object]:
         """Return every attribute as ``fields_get`` sends it, keys sorted."""
-        values: dict[str, object] = {"readonly": self.readonly, "required": self.required}
+        values: dict[str, object] = {
+            "name": self.name,
+            "readonly": self.readonly,
+            "required": self.required,
+            "searchable": True,
+            "sortable": not self.computed and self.type not in ("one2many", "many2many"),
+            "store": not self.computed,
+        }
         if self.relation:
             values["relation"] = self.relation
         if self.selection is not None:

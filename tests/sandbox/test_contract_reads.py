@@ -233,3 +233,26 @@ def test_read_archived_record_by_id(shared_sandbox):
     assert visible == []
     assert [row["id"] for row in rows] == archived
     assert all(row["active"] is False for row in rows)
+
+
+def test_read_without_display_names(shared_sandbox):
+    rows = parse_xmlrpc(execute_kw_xml(shared_sandbox.url, "stock.quant", "read", [[1]], {"fields": ["product_id", "lot_id"], "load": "_classic_write"}))
+
+    assert isinstance(rows[0]["product_id"], int)
+    assert rows[0]["lot_id"] is False
+
+
+def test_fields_get_without_attributes(shared_sandbox):
+    fields = parse_xmlrpc(execute_kw_xml(shared_sandbox.url, "res.partner", "fields_get", []))
+
+    assert fields["name"] == {
+        "name": "name",
+        "readonly": False,
+        "required": False,
+        "searchable": True,
+        "sortable": True,
+        "store": True,
+        "string": "Name",
+        "type": "char",
+    }
+    assert fields["child_ids"]["store"] is False
