@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
-from core.clock import SystemClock
+from core.clock import FakeClock, SystemClock
 from core.ledger import ConnectionStatus, CredentialKind, Protocol, SyncStatus
 from tests.sync.support import (
     add_connection,
@@ -185,3 +187,19 @@ async def test_unarchive_and_recreate_show_as_changes(ledger, sandbox):
     found = record_events(ledger, connection.id, after_seq=mark)
     assert keys(found) == [("record.updated", "inventory_items", product)]
     assert found[0].data["new"] == {"active": True}
+
+
+async def test_backfill_window_limits_first_read(ledger, sandbox):
+    connection = add_connection(ledger, sandbox)
+    window = timedelta(days=60)
+    clock = FakeClock(datetime.now(UTC))
+    syncer = make_syncer(ledger, clock, page_size=100, backfill_seconds=window.total_seconds())
+    cutoff = (clock.now() - window).replace(tzinfo=None, microsecond=0)
+
+    await syncer.sync(connection.id)
+
+    table = sandbox.store.tables["maintenance.request"]
+    recent = {rid for rid, row in table.items() if row["write_date"] >= cutoff}
+    synced = {e.data["odoo_id"] for e in record_events(ledger, connection.id) if e.data["stream"] == "work_orders"}
+    assert 0 < len(recent) < len(table)
+    assert synced == recent
