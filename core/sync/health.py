@@ -43,6 +43,7 @@ class RunOutcome:
     error_class: str | None = None
     error_message: str | None = None
     retry_after: float | None = None
+    reached_odoo: bool = False  # logged in and read at least one stream
 
 
 def failure_kind(error: BaseException) -> FailureKind:
@@ -99,6 +100,11 @@ def record_outcome(
         ledger.set_status(connection.id, ConnectionStatus.ACTIVE, reason, now)
         ledger.schedule(connection.id, next_regular_sync(now, connection.interval_seconds), 0)
     else:
+        if outcome.reached_odoo and connection.status == ConnectionStatus.UNREACHABLE:
+            # Every stream failed, but on a server that answered: it is no
+            # longer unreachable, and the run row says what failed.
+            reason = f"Odoo is reachable again, but every stream failed ({outcome.error_class})"
+            ledger.set_status(connection.id, ConnectionStatus.ACTIVE, reason, now)
         ledger.schedule(connection.id, next_regular_sync(now, connection.interval_seconds), 0)
 
 

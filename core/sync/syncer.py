@@ -387,7 +387,7 @@ def _advance_cursor(cursor: Cursor | None, page: list[dict[str, Any]]) -> Cursor
 def _outcome_of_results(results: list[StreamResult]) -> health.RunOutcome:
     failed = [result for result in results if result.error_class]
     if not failed:
-        return health.RunOutcome(SyncStatus.SUCCEEDED)
+        return health.RunOutcome(SyncStatus.SUCCEEDED, reached_odoo=True)
 
     summary = "; ".join(f"{r.stream}: {r.error_class}: {r.error_message}" for r in failed)
     if len(summary) > health.MAX_ERROR_MESSAGE:
@@ -395,7 +395,7 @@ def _outcome_of_results(results: list[StreamResult]) -> health.RunOutcome:
     status = SyncStatus.FAILED if len(failed) == len(results) else SyncStatus.PARTIAL
     error_class = failed[0].error_class
     message = f"{len(failed)} of {len(results)} streams failed: {summary}"
-    return health.RunOutcome(status, health.FailureKind.OTHER, error_class, message)
+    return health.RunOutcome(status, health.FailureKind.OTHER, error_class, message, reached_odoo=True)
 
 
 def _interrupted_outcome(message: str) -> health.RunOutcome:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from core.clock import FakeClock
-from core.ledger import ConnectionStatus, SyncStatus, SyncTrigger
+from core.ledger import ConnectionStatus, StreamSpec, SyncStatus, SyncTrigger
+from core.odoo import NO_RETRY
 from core.secrets import Secret
+from core.sync.client import client_factory
 from core.sync.scheduler import Scheduler
+from core.sync.syncer import Syncer
 from core.tokens import generate_token
 from tests.sync.support import (
     START,
@@ -194,3 +197,24 @@ async def test_reconnect_through_onboarding_resumes_timer(ledger, sandbox):
         ("auth_failed", "pending"),
         ("pending", "active"),
     ]
+
+
+async def test_failed_run_on_answering_server_ends_unreachable(ledger, sandbox):
+    clock = FakeClock(START)
+    connection = add_connection(ledger, sandbox)
+    ghost = StreamSpec("ghosts", "x_ghost.model", fields=["id", "write_date", "name"])
+    syncer = Syncer(ledger, clock, client_factory(timeout=5.0, retry=NO_RETRY), streams=[ghost])
+    sandbox.faults.go_down()
+    await syncer.sync(connection.id)
+    assert ledger.get_connection(connection.id).status == ConnectionStatus.UNREACHABLE
+
+    sandbox.faults.come_up()
+    run = await syncer.sync(connection.id)
+
+    current = ledger.get_connection(connection.id)
+    assert run.status == SyncStatus.FAILED
+    assert run.error_class == "UnknownModelError"
+    assert current.status == ConnectionStatus.ACTIVE
+    assert "every stream failed" in current.status_reason
+    assert current.backoff_attempt == 0
+    assert ledger.list_streams(connection.id)[0].available is False
