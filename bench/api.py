@@ -54,7 +54,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=1_000_000, help="events in the ledger (default 1,000,000)")
     parser.add_argument("--pages", type=int, default=3000, help="pages fetched per measurement (default 3000)")
     parser.add_argument("--limit", type=int, default=100, help="events per page (default 100)")
-    parser.add_argument("--ledger", type=Path, help="reuse or create the ledger here instead of a temporary file")
+    parser.add_argument("--ledger", type=Path, help="ledger file to build, or to reuse if an earlier run built it (default: a temporary file)")
     return parser.parse_args(argv)
 
 
@@ -66,8 +66,22 @@ def _add_connection(ledger: Ledger, name: str) -> tuple[int, str]:
     return connection.id, token.value
 
 
+def reuse_ledger(path: Path) -> tuple[int, str]:
+    """Issue a new token for the polled connection of a ledger built by an earlier run."""
+    with Ledger.open(path, create=False) as ledger:
+        polled = ledger.get_connection_by_name("polled")
+        if polled is None:
+            raise SystemExit(f"{path} has no connection named 'polled'; pass a new --ledger path to build one")
+        token = generate_token()
+        ledger.issue_token(polled.id, token.hash, token.prefix, datetime.now(UTC))
+        print(f"reusing {ledger.totals().events:,} events in {path}", file=sys.stderr)
+    return polled.id, token.value
+
+
 def build_ledger(path: Path, events: int) -> tuple[int, str]:
     """Create the ledger with ``events`` events; return the polled connection id and its token."""
+    if path.exists():
+        return reuse_ledger(path)
     ledger = Ledger.open(path)
     polled_id, token = _add_connection(ledger, "polled")
     other_id, _ = _add_connection(ledger, "other")
@@ -152,6 +166,8 @@ def run(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         path = args.ledger or Path(scratch) / "bench.sqlite3"
         connection_id, token = build_ledger(path, args.events)
+        with Ledger.open(path) as ledger:
+            events = ledger.totals().events
         settings = ApiSettings(rate_limit=RateLimit(per_second=1e9, burst=10**9))
         with contextlib.ExitStack() as stack:
             api = stack.enter_context(start_in_thread(create_api_app(path, SystemClock(), settings=settings)))
@@ -166,7 +182,7 @@ def run(args: argparse.Namespace) -> dict:
                 stack.callback(close)
             rates = measure_rounds(walkers, args.pages)
     return {
-        "events": args.events,
+        "events": events,
         "pages": args.pages,
         "limit": args.limit,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}",

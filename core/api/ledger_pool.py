@@ -4,7 +4,8 @@ One ``Ledger`` is one sqlite3 connection behind a lock, so requests served
 from one object queue behind each other. With WAL, SQLite lets several
 connections read at once, so the API opens ``size`` of them and lends one to
 each call, run in Starlette's thread pool so the event loop does not wait
-for queries (``call_inline`` is the exception, for tiny reads).
+for writes or big reads. Small reads (a token lookup, a default page) run
+inline on one more ledger that only the event loop's thread uses.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ from core.ledger import Ledger
 
 R = TypeVar("R")
 
+# A keyset page of 100 events takes about 1 ms through the ledger, and the
+# hop to a worker thread cost about 2 ms more on a loaded two-core machine
+# (bench/api.py); larger pages go to a worker so the event loop stays free.
+# NOTE: measured on one machine; the right cut-off depends on row size.
+INLINE_MAX_ROWS = 100
+
 
 class LedgerPool:
     """Lend ``Ledger`` objects to threads, one call at a time."""
@@ -30,7 +37,7 @@ class LedgerPool:
         self._idle: queue.Queue[Ledger] = queue.Queue()
         self._all: list[Ledger] = []
         # Only call_inline uses this one, from the event loop's thread, so a
-        # token lookup does not queue behind a worker's query for a ledger.
+        # small read does not queue behind a worker's query for a ledger.
         self._inline = Ledger.open(self.ledger_path)
         self._all.append(self._inline)
         for _ in range(size):
@@ -55,8 +62,22 @@ class LedgerPool:
         return function(self._inline, *args)
 
     async def call(self, function: Callable[..., R], *args) -> R:
-        """Run ``function(ledger, *args)`` on a borrowed ledger in a worker thread."""
+        """Run ``function(ledger, *args)`` on a borrowed ledger in a worker thread.
+
+        Writes go through here: a write may wait for SQLite's write lock,
+        and it must not hold up the event loop while it does.
+        """
         return await run_in_threadpool(self.call_sync, function, *args)
+
+    async def read(self, function: Callable[..., R], *args, rows: int) -> R:
+        """Run a read of at most ``rows`` rows inline if it is small, else in a worker thread.
+
+        WAL readers never wait for a lock, and for a small page the hop to a
+        worker thread costs more than the query itself.
+        """
+        if rows <= INLINE_MAX_ROWS:
+            return self.call_inline(function, *args)
+        return await self.call(function, *args)
 
     def close(self) -> None:
         """Close every ledger connection; calls after this fail."""

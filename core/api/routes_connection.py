@@ -34,7 +34,8 @@ async def get_connection(request: Request, caller: Caller) -> ApiJSONResponse:
     def load(ledger: Ledger):
         return ledger.list_streams(connection_id), engine_running(ledger, context)
 
-    streams, running = await context.pool.call(load)
+    # A connection has a handful of streams and one presence row.
+    streams, running = await context.pool.read(load, rows=1)
     return ApiJSONResponse(connection_view(caller.connection, streams, running, context.clock.now()))
 
 
@@ -46,7 +47,7 @@ async def list_sync_runs(request: Request, caller: Caller) -> ApiJSONResponse:
     before = request_position(request, caller, RUNS_CURSOR)
     connection_id = caller.connection.id
 
-    page = await context.pool.call(lambda ledger: ledger.list_runs(connection_id, before=before, limit=limit))
+    page = await context.pool.read(lambda ledger: ledger.list_runs(connection_id, before=before, limit=limit), rows=limit)
 
     items = [run_view(run) for run in page.items]
     return ApiJSONResponse(page_body(items, cursor_for(request, caller, RUNS_CURSOR, page.next_key)))

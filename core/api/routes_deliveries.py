@@ -40,7 +40,7 @@ async def list_deliveries(request: Request, caller: Caller) -> ApiJSONResponse:
     before = request_position(request, caller, cursor_kind)
     delivery_filter = DeliveryFilter(state=state, connection_id=caller.connection.id)
 
-    page = await context.pool.call(lambda ledger: ledger.list_deliveries(delivery_filter, before=before, limit=limit))
+    page = await context.pool.read(lambda ledger: ledger.list_deliveries(delivery_filter, before=before, limit=limit), rows=limit)
 
     items = [delivery_view(delivery) for delivery in page.items]
     return ApiJSONResponse(page_body(items, cursor_for(request, caller, cursor_kind, page.next_key)))

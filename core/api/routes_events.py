@@ -37,7 +37,7 @@ async def list_events(request: Request, caller: Caller) -> ApiJSONResponse:
     after_seq = _after_seq(request, caller)
     connection_id = caller.connection.id
 
-    page = await context.pool.call(lambda ledger: ledger.list_events(connection_id, after_seq, limit))
+    page = await context.pool.read(lambda ledger: ledger.list_events(connection_id, after_seq, limit), rows=limit)
 
     # The cursor is returned even on an empty page, so a poller keeps its
     # place and asks again later with the same value.

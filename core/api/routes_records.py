@@ -43,7 +43,7 @@ async def list_records(request: Request, caller: Caller) -> ApiJSONResponse:
         _require_entity(ledger, connection_id, entity)
         return ledger.list_records(connection_id, entity, updated_after, after_key, limit)
 
-    page = await context.pool.call(load)
+    page = await context.pool.read(load, rows=limit)
 
     items = [record_view(entity, record) for record in page.items]
     next_cursor = cursor_for(request, caller, cursor_kind, page.next_key)
@@ -62,7 +62,7 @@ async def get_record(request: Request, caller: Caller) -> ApiJSONResponse:
         _require_entity(ledger, connection_id, entity)
         return ledger.get_record(connection_id, entity, odoo_id)
 
-    record = await context.pool.call(load)
+    record = await context.pool.read(load, rows=1)
     if record is None:
         raise not_found("record_not_found", f"no synced {entity} record with id {odoo_id} on connection {connection_id}")
 
