@@ -70,6 +70,11 @@ class CommandProcessor:
             log.warning("command %s (%s) rejected: %s", command.id, command.kind, error)
             self.ledger.finish_command(command.id, None, str(error), self.clock.now())
             return
+        except Exception as error:
+            # One failing command must not stop the engine's command loop.
+            log.exception("command %s (%s) failed", command.id, command.kind)
+            self.ledger.finish_command(command.id, None, f"{type(error).__name__}: {error}", self.clock.now())
+            return
         if isinstance(result, asyncio.Future):
             self._finish_when_done(command, result)
         else:
