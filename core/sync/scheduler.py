@@ -15,6 +15,7 @@ from datetime import datetime
 
 from core.clock import Clock
 from core.ledger import Connection, ConnectionStatus, Ledger, SyncRun, SyncTrigger
+from core.sync.backoff import MIN_INTERVAL_SECONDS
 from core.sync.syncer import Syncer
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class Scheduler:
         self._requests: dict[int, SyncRequest] = {}
         self._wake = asyncio.Event()
         self._stop = asyncio.Event()
+        self._warned_intervals: set[int] = set()
 
     @property
     def running_connection_ids(self) -> set[int]:
@@ -123,6 +125,7 @@ class Scheduler:
         """Start every requested and due sync that the caps allow; return how many started."""
         started = self._start_requested()
         connections = self.ledger.list_connections()
+        self._warn_short_intervals(connections)
         free = self.max_concurrent_runs - len(self._running)
         for connection in pick_due(connections, self.clock.now(), set(self._running), free):
             self._start(connection.id, timer_trigger(connection), full=False, request=None)
@@ -150,6 +153,18 @@ class Scheduler:
             await self._shut_down()
 
     # --- internals ---------------------------------------------------------
+
+    def _warn_short_intervals(self, connections: list[Connection]) -> None:
+        """Log once per connection whose stored interval is below the minimum (it syncs at the minimum)."""
+        for connection in connections:
+            if connection.interval_seconds < MIN_INTERVAL_SECONDS and connection.id not in self._warned_intervals:
+                self._warned_intervals.add(connection.id)
+                log.warning(
+                    "connection %s (%s) has a sync interval of %d s, below the minimum of %d s; it syncs every"
+                    " %d s. Set a valid one with `odoo-relay connections edit %s --interval %d`",
+                    connection.id, connection.name, connection.interval_seconds, MIN_INTERVAL_SECONDS,
+                    MIN_INTERVAL_SECONDS, connection.name, MIN_INTERVAL_SECONDS,
+                )
 
     def _start_requested(self) -> int:
         started = 0

@@ -199,3 +199,21 @@ async def test_run_loop_follows_fake_clock(ledger):
     # the backoff): 15 runs in the hour, or 14 if jitter adds up late.
     assert 14 <= len(runs) <= 15
     assert ledger.get_connection(connection.id).status == ConnectionStatus.UNREACHABLE
+
+
+async def test_short_stored_interval_syncs_at_minimum(ledger, caplog):
+    clock = FakeClock(NOW)
+    connection = _add(ledger, _dead_url(), interval=300)
+    ledger.set_interval(connection.id, 5)  # the ledger accepts it; the scheduler must not
+    scheduler = Scheduler(ledger, clock, Syncer(ledger, clock, client_factory(retry=NO_RETRY)))
+
+    for _ in range(8):
+        await scheduler.tick()
+        await scheduler.wait_idle()
+        current = ledger.get_connection(connection.id)
+        clock.set(current.next_sync_at)
+
+    delay = (current.next_sync_at - ledger.list_runs(connection.id, limit=1).items[0].finished_at)
+    assert delay.total_seconds() == 30
+    warnings = [r for r in caplog.records if "below the minimum of 30 s" in r.getMessage()]
+    assert len(warnings) == 1
