@@ -22,6 +22,7 @@ from datetime import datetime
 
 from core.clock import Clock
 from core.ledger import Ledger
+from core.ledger.errors import LedgerBusyError
 from core.ledger.models import ClaimedDelivery, CompletedAttempt, DeliveryOutcome, DeliveryState
 from core.webhooks.attempt import DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, AttemptResult, WebhookSender
 from core.webhooks.message import build_request
@@ -108,7 +109,10 @@ class Dispatcher:
                 # during it stays set, so the wait below returns at once.
                 self._wake.clear()
                 room = self._room()
-                claimed, due_at = await asyncio.to_thread(self._ledger_round, self._take_finished(), room, self._clock.now())
+                claimed, due_at, unrecorded = await asyncio.to_thread(
+                    self._ledger_round, self._take_finished(), room, self._clock.now()
+                )
+                self._finished[:0] = unrecorded
                 self._start(claimed)
                 if claimed and len(claimed) == room and self._room() > 0:
                     continue  # more may be due right now
@@ -132,17 +136,27 @@ class Dispatcher:
 
     def _ledger_round(
         self, finished: list[CompletedAttempt], room: int, now: datetime
-    ) -> tuple[list[ClaimedDelivery], datetime | None]:
+    ) -> tuple[list[ClaimedDelivery], datetime | None, list[CompletedAttempt]]:
         """Record finished attempts, claim more and read the next due time.
 
         Runs in a worker thread: sqlite3 releases the GIL while SQLite
-        works, so the event loop keeps sending meanwhile. Measured with
-        bench/dispatch.py, this raised durable deliveries/s by about a
-        quarter over running the same calls on the loop.
+        works, so the event loop keeps sending meanwhile. In three
+        alternating rounds of bench/dispatch.py on the loaded 2-core
+        development machine, this gave 25-50 % more durable deliveries/s
+        than the same calls on the loop. Attempts that could not be
+        recorded because the ledger stayed locked are returned, to be
+        recorded in the next round.
         """
-        self._record(finished)
-        claimed = self._claim(room, now)
-        return claimed, self._ledger.next_due_at()
+        try:
+            self._record(finished)
+        except LedgerBusyError as error:
+            log.warning("dispatcher %s could not record %d attempts, retrying: %s", self._owner_id, len(finished), error)
+            return [], None, finished
+        try:
+            return self._claim(room, now), self._ledger.next_due_at(), []
+        except LedgerBusyError as error:
+            log.warning("dispatcher %s could not claim deliveries, retrying: %s", self._owner_id, error)
+            return [], None, []
 
     def _start(self, claimed: list[ClaimedDelivery]) -> None:
         for delivery in claimed:

@@ -4,6 +4,7 @@ import asyncio
 import logging
 import random
 import socket
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -337,3 +338,58 @@ async def test_retry_failed_since_time(ledger, clock, dispatcher, recording_rece
 def test_lease_must_outlive_attempt(ledger, clock):
     with pytest.raises(ValueError, match="lease_seconds=10 must be at least attempt_timeout=15"):
         Dispatcher(ledger, clock, "bad", lease_seconds=10, attempt_timeout=15)
+
+
+async def test_locked_ledger_keeps_attempt_for_later(ledger, ledger_path, recording_receiver, caplog):
+    clock = SystemClock()
+    add_endpoint(ledger, recording_receiver, "/sleep/0.3", clock)
+    add_events(ledger, clock, 1)
+    # The ledger waits 5 s for a lock by default; 50 ms keeps the test short.
+    # There is no public setting for it, so the connection is reached directly.
+    ledger._db.conn.execute("PRAGMA busy_timeout = 50")
+    caplog.set_level(logging.WARNING, logger="core.webhooks.dispatcher")
+    dispatcher = Dispatcher(ledger, clock, "locked-out", lease_seconds=5, attempt_timeout=2.0)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(dispatcher.run(stop))
+    while not recording_receiver.requests:
+        await asyncio.sleep(0.01)
+
+    other = sqlite3.connect(ledger_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    while "could not record 1 attempts" not in caplog.text:
+        await asyncio.sleep(0.05)
+    other.execute("ROLLBACK")
+    other.close()
+    while deliveries(ledger)[0].state != DeliveryState.SUCCEEDED:
+        await asyncio.sleep(0.05)
+    stop.set()
+    await runner
+
+    delivery = deliveries(ledger)[0]
+    assert delivery.attempts == 1
+    assert len(ledger.list_attempts(delivery.id)) == 1
+    assert len(recording_receiver.requests) == 1
+
+
+async def test_locked_ledger_claim_retried(ledger, ledger_path, recording_receiver, caplog):
+    clock = SystemClock()
+    add_endpoint(ledger, recording_receiver, "/ok", clock)
+    add_events(ledger, clock, 1)
+    ledger._db.conn.execute("PRAGMA busy_timeout = 50")  # see the test above
+    caplog.set_level(logging.WARNING, logger="core.webhooks.dispatcher")
+    other = sqlite3.connect(ledger_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    dispatcher = Dispatcher(ledger, clock, "claims-locked-out", lease_seconds=5, attempt_timeout=2.0)
+    stop = asyncio.Event()
+
+    runner = asyncio.create_task(dispatcher.run(stop))
+    while "could not claim deliveries" not in caplog.text:
+        await asyncio.sleep(0.05)
+    other.execute("ROLLBACK")
+    other.close()
+    while deliveries(ledger)[0].state != DeliveryState.SUCCEEDED:
+        await asyncio.sleep(0.05)
+    stop.set()
+    await runner
+
+    assert len(recording_receiver.requests) == 1
