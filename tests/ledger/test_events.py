@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
-from core.ledger import DuplicateError, InvalidValueError, NewEvent
+from core.ledger import DuplicateError, InvalidValueError, Ledger, NewEvent
 from tests.ledger.helpers import T0, add_endpoint, at, new_connection
 
 
@@ -131,3 +139,42 @@ def test_invalid_endpoint_url(ledger, url):
 def test_invalid_event_type(ledger):
     with pytest.raises(InvalidValueError, match="invalid event type 'Bad Type'"):
         ledger.append_events([NewEvent("Bad Type", None, {})], T0)
+
+
+@pytest.mark.slow
+def test_killed_writer_leaves_whole_batches(ledger, ledger_path):
+    first = add_endpoint(ledger)
+    second = add_endpoint(ledger, event_types=["record.*"])
+    root = Path(__file__).resolve().parents[2]
+    writer = subprocess.Popen(
+        [sys.executable, "-m", "tests.ledger.append_worker", str(ledger_path)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while ledger.totals().events < 2000 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        writer.send_signal(signal.SIGKILL)  # mid-batch, most likely
+        writer.wait(timeout=10)
+
+    with Ledger.open(ledger_path) as reopened:
+        events = reopened.totals().events
+        per_endpoint = Counter(d.endpoint_id for d in _all_deliveries(reopened))
+        counted = reopened._db.conn.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    assert events >= 2000
+    assert events % 500 == 0
+    assert counted == events
+    assert per_endpoint == {first.id: events, second.id: events}
+
+
+def _all_deliveries(ledger):
+    key = None
+    while True:
+        page = ledger.list_deliveries(before=key, limit=5000)
+        yield from page.items
+        if page.next_key is None:
+            return
+        key = page.next_key
