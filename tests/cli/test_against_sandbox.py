@@ -42,6 +42,10 @@ def test_add_test_sync_and_token(relay, server, ledger_path):
     assert synced.code == 0, synced.stderr
     assert synced.json()["status"] == "succeeded"
     assert synced.json()["created"] > 0
+    full = relay("sync", "plant", "--full", "--json")
+    assert full.code == 0, full.stderr
+    assert full.json()["created"] == 0
+    assert full.json()["unchanged"] == synced.json()["created"]
 
     with Ledger.open(ledger_path) as ledger:
         assert authenticate_token(ledger, record["token"]).name == "plant"
