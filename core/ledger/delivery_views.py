@@ -39,7 +39,12 @@ def _filter_clauses(where: DeliveryFilter) -> tuple[list[str], list[object]]:
         pattern = validate_patterns([where.event_type])[0]
         if pattern != "*":
             # GLOB reads "record.*" the way endpoint filters do: "." is literal.
-            clauses.append("d.event_type GLOB ?" if pattern.endswith("*") else "d.event_type = ?")
+            # The unary + keeps SQLite off the event_type index for a family:
+            # that index yields every "record.*" row (most of the table) for
+            # sorting by id, while walking ids newest first fills a page at
+            # once. On a million deliveries: 1.6 s before, under 1 ms after;
+            # a family with no match now scans the table (about 150 ms).
+            clauses.append("+d.event_type GLOB ?" if pattern.endswith("*") else "d.event_type = ?")
             params.append(pattern)
     if where.text:
         # NOTE: a text search scans deliveries newest first until the page
