@@ -18,6 +18,14 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+def _schema(path: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL").fetchall())
+    finally:
+        conn.close()
+
+
 def _user_version(path: Path) -> int:
     conn = sqlite3.connect(path)
     try:
@@ -118,6 +126,9 @@ def test_migrates_from_earlier_version(ledger_path, version):
     assert totals.events == 1
     assert totals.deliveries_by_state[DeliveryState.FAILED] == 1
     assert failing == {old.id: 1}
+    fresh = ledger_path.with_name("fresh.sqlite3")
+    Ledger.open(fresh).close()
+    assert _schema(ledger_path) == _schema(fresh)
     assert {"deliveries_due", "deliveries_leased", "events_connection_type"} <= indexes
     assert "deliveries_event" not in indexes
 
