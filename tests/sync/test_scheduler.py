@@ -1,4 +1,4 @@
-"""Scheduler decisions on the fake clock, and backoff against a port nobody listens on."""
+"""Scheduler decisions on the fake clock, and backoff against a loopback port with no listener."""
 
 from __future__ import annotations
 
@@ -22,7 +22,14 @@ from core.ledger import (
 from core.odoo import NO_RETRY
 from core.secrets import Secret
 from core.sync.client import client_factory
-from core.sync.scheduler import Scheduler, is_due, pick_due, seconds_until_next, timer_trigger
+from core.sync.scheduler import (
+    ConnectionDisabledError,
+    Scheduler,
+    is_due,
+    pick_due,
+    seconds_until_next,
+    timer_trigger,
+)
 from core.sync.syncer import Syncer
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -176,7 +183,7 @@ async def test_disabled_connection_rejects_manual_sync(ledger):
 
     waiter = scheduler.request_sync(connection.id)
     await scheduler.tick()
-    with pytest.raises(Exception, match="is disabled; enable it"):
+    with pytest.raises(ConnectionDisabledError, match="is disabled; enable it"):
         await waiter
 
 
