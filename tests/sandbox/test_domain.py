@@ -12,7 +12,7 @@ def _search(server, model: str, domain, **kwargs) -> list[int]:
 
 
 def _expected(server, model: str, keep) -> list[int]:
-    """Return the ids the store holds that ``keep`` selects, skipping archived records."""
+    """Return the stored ids that ``keep`` selects, skipping archived records."""
     table = server.store.tables[model]
     return sorted(record_id for record_id, record in table.items() if record.get("active", True) and keep(record))
 
