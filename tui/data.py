@@ -54,8 +54,8 @@ class ViewRequest:
 
     connection_id: int | None
     delivery_filter: DeliveryFilter
-    runs_limit: int = 100
-    deliveries_limit: int = 100
+    runs_limit: int = 50
+    deliveries_limit: int = 50
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,7 +44,7 @@ from tui.widgets.status_line import StatusLine, describe_filter, status_text
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 # A refresh re-reads at most this many of the newest rows.
 # NOTE: rows loaded further down by paging keep the state they had when
 # their page was read, until the user filters again or restarts.
