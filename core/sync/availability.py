@@ -19,6 +19,10 @@ UNAVAILABLE_ERRORS = (errors.UnknownModelError, errors.AccessError)
 NO_ARCHIVE_FILTER = {"active_test": False}
 
 
+class MissingCursorFieldsError(ValueError):
+    """The model lacks ``id`` or ``write_date`` on this server, so it cannot be synced incrementally."""
+
+
 @dataclass(frozen=True, slots=True)
 class Availability:
     available: bool
@@ -35,11 +39,11 @@ def unavailable_reason(stream: Stream, error: BaseException) -> str:
 def select_fields(stream: Stream, server_fields: dict[str, Any]) -> list[str]:
     """Return the stream's fields that exist on the server, in the stream's order.
 
-    Raises ValueError when the model lacks a field the cursor needs.
+    Raises MissingCursorFieldsError when the model lacks a field the cursor needs.
     """
     missing_required = [name for name in REQUIRED_FIELDS if name not in server_fields]
     if missing_required:
-        raise ValueError(
+        raise MissingCursorFieldsError(
             f"model {stream.model} has no {', '.join(missing_required)} field, "
             f"so stream {stream.name} cannot be synced incrementally"
         )
@@ -62,6 +66,6 @@ async def check_stream(client: Any, stream: Stream) -> Availability:
         await client.search(stream.model, list(stream.domain), limit=1, context=NO_ARCHIVE_FILTER)
     except UNAVAILABLE_ERRORS as error:
         return Availability(False, unavailable_reason(stream, error))
-    except ValueError as error:
+    except MissingCursorFieldsError as error:
         return Availability(False, str(error))
     return Availability(True)

@@ -28,6 +28,7 @@ from core.sync import health
 from core.sync.availability import (
     NO_ARCHIVE_FILTER,
     UNAVAILABLE_ERRORS,
+    MissingCursorFieldsError,
     check_stream,
     select_fields,
     unavailable_reason,
@@ -71,11 +72,12 @@ class SyncInterrupted(Exception):
 
 
 class _StreamAborted(Exception):
-    """A connectivity or credential error: the whole run stops, not just this stream."""
+    """A connectivity or credential error, or a stop: the whole run ends, not just this stream."""
 
-    def __init__(self, error: BaseException) -> None:
+    def __init__(self, error: BaseException, result: StreamResult) -> None:
         super().__init__(str(error))
         self.error = error
+        self.result = result  # what the stream committed before it ended
 
 
 @dataclass(slots=True)
@@ -209,9 +211,10 @@ class Syncer:
             for stream in streams:
                 results.append(await self._sync_stream_safely(client, run, stream, full, stop))
         except _StreamAborted as aborted:
+            results.append(aborted.result)
+            if isinstance(aborted.error, SyncInterrupted):
+                return _interrupted_outcome(str(aborted.error))
             return health.outcome_of_error(aborted.error)
-        except SyncInterrupted as interrupted:
-            return _interrupted_outcome(str(interrupted))
         finally:
             await _close_quietly(client)
         return _outcome_of_results(results)
@@ -223,17 +226,16 @@ class Syncer:
         tally = _Tally(stream.name)
         try:
             await self._sync_stream(client, run, stream, full, stop, tally)
-        except (SyncInterrupted, asyncio.CancelledError):
-            raise
+        except SyncInterrupted as interrupted:
+            raise _StreamAborted(interrupted, tally.result(interrupted)) from interrupted
         except errors.OdooError as error:
             if errors.is_connectivity(error) or errors.is_credentials(error):
-                raise _StreamAborted(error) from error
+                raise _StreamAborted(error, tally.result(error)) from error
             if isinstance(error, UNAVAILABLE_ERRORS):
                 self.ledger.set_stream_availability(stream.id, False, unavailable_reason(stream, error))
             log.warning("sync run %s stream %s failed: %s", run.id, stream.name, error)
             return tally.result(error)
-        except ValueError as error:
-            # select_fields: the model lacks the cursor fields on this server.
+        except MissingCursorFieldsError as error:
             self.ledger.set_stream_availability(stream.id, False, str(error))
             return tally.result(error)
         except Exception as error:

@@ -192,6 +192,8 @@ async def test_stop_ends_sync_after_its_page(ledger, ledger_path, sandbox):
     assert run.status == SyncStatus.FAILED
     assert run.error_class == "SyncInterrupted"
     assert 3 <= run.pages < 20
+    assert sum(result.pages for result in run.stream_results) == run.pages
+    assert run.stream_results[-1].error_class == "SyncInterrupted"
     assert ledger.get_connection(connection.id).status == ConnectionStatus.PENDING
     assert ledger.get_connection(connection.id).next_sync_at is not None
     assert Engine.find_running(ledger) is None
