@@ -52,10 +52,21 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _read_version_and_tables(conn: sqlite3.Connection, path: Path) -> tuple[int, list[str]]:
+    # One snapshot for both reads: another process may be creating the
+    # schema right now, and a version read before its commit paired with
+    # tables read after it would look like a foreign database.
+    conn.execute("BEGIN")
+    try:
+        return migrations.check_not_newer(conn, path), sqlite_utils.Database(conn).table_names()
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
 def _check_is_ledger(conn: sqlite3.Connection, path: Path) -> int:
     try:
-        version = migrations.check_not_newer(conn, path)
-        tables = sqlite_utils.Database(conn).table_names()
+        version, tables = _read_version_and_tables(conn, path)
     except sqlite3.DatabaseError as error:
         raise NotALedgerError(
             f"{path} is not an SQLite database ({error}); pass the path of an odoo-relay ledger"

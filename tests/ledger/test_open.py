@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -213,3 +216,32 @@ def test_failed_write_rolls_back_and_next_write_works(ledger):
     assert not ledger._db.conn.in_transaction
     ledger.add_connection(new_connection())
     assert ledger._db.conn.execute("SELECT count(*) FROM counters WHERE name = 'probe'").fetchone()[0] == 0
+
+
+@pytest.mark.slow
+def test_processes_create_one_file_together(ledger_path, tmp_path):
+    root = Path(__file__).resolve().parents[2]
+    start_flag = tmp_path / "start"
+    openers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.ledger.open_worker", str(ledger_path), str(start_flag)],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    start_flag.touch()
+    results = [opener.communicate(timeout=60) for opener in openers]
+
+    assert [opener.returncode for opener in openers] == [0, 0, 0, 0], [err for _, err in results]
+    assert [out.strip() for out, _ in results] == [str(SCHEMA_VERSION)] * 4
+    assert _schema(ledger_path) == _schema(_fresh_copy(tmp_path))
+
+
+def _fresh_copy(tmp_path: Path) -> Path:
+    path = tmp_path / "fresh" / "ledger.sqlite3"
+    Ledger.open(path).close()
+    return path
