@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from core.ledger.models import CredentialKind, NewConnection, NewEndpoint, Protocol, StreamSpec
 from core.secrets import Secret
@@ -34,10 +34,6 @@ class ConnectionDraft:
     interval_seconds: int = DEFAULT_INTERVAL_SECONDS
     streams: list[StreamSpec] = field(default_factory=list)
     endpoint: EndpointDraft | None = None
-
-    def with_changes(self, **changes) -> ConnectionDraft:
-        """Return a copy with some fields replaced."""
-        return replace(self, **changes)
 
     def new_connection(self) -> NewConnection:
         """Return the ledger row for this draft."""

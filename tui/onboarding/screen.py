@@ -145,8 +145,6 @@ class OnboardingScreen(Screen[Onboarded | None]):
             self._warned_url = checked.url
             step.show_warnings(checked.warnings)
             return
-        self.state.url = checked.url
-        self.state.url_warnings = checked.warnings
         self.probe_server(checked.url)
 
     @work(exclusive=True, group="onboarding-network")
@@ -161,6 +159,11 @@ class OnboardingScreen(Screen[Onboarded | None]):
             return
         finally:
             step.set_busy(None)
+        if url != self.state.url:
+            # Another server: what was chosen for the previous one no longer applies.
+            self.state.database = ""
+            self.state.test = None
+        self.state.url = url
         self.state.facts = facts
         self.state.database = self.state.database or facts.suggested_database or ""
         if facts.json2:
@@ -249,10 +252,10 @@ class OnboardingScreen(Screen[Onboarded | None]):
         except InvalidUrlError as error:
             self.query_one(EndpointStep).failure.show_text(str(error))
             return
-        self.send_test_event(url)
+        self.deliver_test_event(url)
 
     @work(exclusive=True, group="onboarding-network")
-    async def send_test_event(self, url: str) -> None:
+    async def deliver_test_event(self, url: str) -> None:
         """Send one signed test event and show the receiver's response."""
         step = self.query_one(EndpointStep)
         step.set_busy(f"Sending a test event to {url}…")

@@ -37,7 +37,6 @@ class WizardState:
     """
 
     url: str = ""
-    url_warnings: list[str] = field(default_factory=list)
     facts: ServerFacts | None = None
     database: str = ""
     login: str = ""
