@@ -5,12 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-# Field types whose values live in a PostgreSQL int4 column.
-INT4_TYPES = frozenset({"integer", "many2one"})
+# The largest value of a PostgreSQL int4 column (integer and many2one fields).
 INT4_MAX = 2**31 - 1
-RELATIONAL_TYPES = frozenset({"many2one", "one2many", "many2many"})
-NUMERIC_TYPES = frozenset({"integer", "float", "monetary"})
-TEXT_TYPES = frozenset({"char", "text", "html", "selection"})
 
 
 @dataclass(frozen=True)
