@@ -1,4 +1,9 @@
-"""The Odoo versions the sandbox can present itself as."""
+"""The Odoo versions the sandbox can present itself as.
+
+NOTE: a version changes only the version strings, JSON-2 and /web/version.
+Every version otherwise uses the wire format recorded from 18.0, although
+16.0 and 17.0 may differ in details such as the XML declaration's quotes.
+"""
 
 from __future__ import annotations
 
