@@ -20,9 +20,10 @@ from core.ledger import Ledger
 
 R = TypeVar("R")
 
-# A keyset page of 100 events takes about 1 ms through the ledger, and the
-# hop to a worker thread cost about 2 ms more on a loaded two-core machine
-# (bench/api.py); larger pages go to a worker so the event loop stays free.
+# A keyset page of 100 events takes about 1 ms through the ledger. The hop
+# to a worker thread cost about 2 ms more on a loaded two-core machine
+# (bench/api.py), so pages up to this size run inline. Larger pages go to a
+# worker so the event loop stays free.
 # NOTE: measured on one machine; the right cut-off depends on row size.
 INLINE_MAX_ROWS = 100
 
@@ -56,8 +57,8 @@ class LedgerPool:
     def call_inline(self, function: Callable[..., R], *args) -> R:
         """Run ``function(ledger, *args)`` in the calling (event loop) thread.
 
-        Only for reads that take well under a millisecond, such as a token
-        lookup by its indexed hash: a hop to a worker thread costs more.
+        Only for short reads, such as a token lookup by its indexed hash,
+        because a hop to a worker thread costs more than they do.
         """
         return function(self._inline, *args)
 
@@ -72,8 +73,9 @@ class LedgerPool:
     async def read(self, function: Callable[..., R], *args, rows: int) -> R:
         """Run a read of at most ``rows`` rows inline if it is small, else in a worker thread.
 
-        WAL readers never wait for a lock, and for a small page the hop to a
-        worker thread costs more than the query itself.
+        In WAL mode a reader does not wait for writers, so an inline read
+        cannot hold up the event loop behind a write. For a small page the
+        hop to a worker thread costs more than the query itself.
         """
         if rows <= INLINE_MAX_ROWS:
             return self.call_inline(function, *args)
