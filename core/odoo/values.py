@@ -70,6 +70,11 @@ def _decode_many2one(value):
     return value
 
 
+# Types whose read value is never an empty-field False: a boolean's False
+# is a value, numbers read as 0 and x2many fields as [].
+_NEVER_FALSE = frozenset({"boolean", "float", "monetary", "one2many", "many2many"})
+
+
 class RecordDecoder:
     """Convert records of one model in place, using its field types.
 
@@ -88,7 +93,7 @@ class RecordDecoder:
         self._plain: list[str] = []
         for name in names:
             kind = field_types.get(name)
-            if kind is None or kind == "boolean":
+            if kind is None or kind in _NEVER_FALSE:
                 continue
             by_kind.get(kind, self._plain).append(name)
         self._datetimes = by_kind["datetime"]

@@ -18,5 +18,5 @@ def test_bench_runs_with_tiny_sizes():
     lines = [line for line in result.stdout.splitlines() if re.match(r"^\s*\d+ records: ", line)]
     assert len(lines) == 1
     assert lines[0].split()[0] == "300"
-    assert re.search(r"ratio \d+\.\d+x", lines[0])
+    assert re.search(r"median ratio \d+\.\d+x", lines[0])
     assert re.search(r"peak memory client \d+ KiB, bare \d+ KiB", lines[0])
