@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cli.commands.output import clock, run_async
+from cli.commands.output import clock, run_async, running_engine
 from core.ledger.models import Protocol, StreamSpec
 from core.onboarding import (
     ConnectionDraft,
@@ -53,7 +53,11 @@ def add_from_options(ledger, options: dict[str, Any]) -> dict[str, Any]:
                             credential_kind=kind, protocol=Protocol(options["protocol"]), interval_seconds=interval,
                             streams=streams, endpoint=endpoint)
     done = finish_onboarding(ledger, draft, test, clock())
-    return _added(done, test, endpoint)
+    record = _added(done, test, endpoint)
+    if running_engine(ledger) is None:
+        record["first_sync_note"] = (f"queued for the next engine on this ledger; run `odoo-relay sync {name}` "
+                                     "to sync now, or start `odoo-relay serve`")
+    return record
 
 
 def retest(ledger, connection) -> dict[str, Any]:

@@ -128,6 +128,13 @@ def emit_record(record: dict[str, Any], as_json: bool) -> None:
         return
     width = max(len(key) for key in record)
     for key, value in record.items():
+        if isinstance(value, dict) and value:
+            # A nested mapping (streams of a test or a run) reads best one per line.
+            click.echo(key)
+            inner = max(len(str(name)) for name in value)
+            for name, item in value.items():
+                click.echo(f"  {str(name).ljust(inner)}  {display(item)}")
+            continue
         click.echo(f"{key.ljust(width)}  {display(value)}")
 
 

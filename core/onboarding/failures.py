@@ -29,6 +29,22 @@ class Cause(StrEnum):
     SERVER_ERROR = "server_error"
 
 
+CAUSE_TITLES = {
+    Cause.UNREACHABLE: "Server unreachable",
+    Cause.TLS_ERROR: "TLS error",
+    Cause.NOT_ODOO: "Not an Odoo server",
+    Cause.REDIRECT: "Redirect to another URL",
+    Cause.DATABASE_NOT_FOUND: "Database not found",
+    Cause.DATABASE_UNAVAILABLE: "Database server down",
+    Cause.WRONG_CREDENTIALS: "Wrong login or API key",
+    Cause.TWO_FACTOR: "Password rejected (two-factor logins need an API key)",
+    Cause.RATE_LIMITED: "Rate limited",
+    Cause.ACCESS_DENIED: "Access denied",
+    Cause.MODEL_MISSING: "Model not installed",
+    Cause.SERVER_ERROR: "Odoo server error",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Failure:
     """A classified failure: the ``message`` naming what failed and the ``fix``."""
@@ -36,6 +52,11 @@ class Failure:
     cause: Cause
     message: str
     fix: str
+
+    @property
+    def title(self) -> str:
+        """A short heading for the cause, e.g. ``Database not found``."""
+        return CAUSE_TITLES[self.cause]
 
     def __str__(self) -> str:
         return f"{self.message}. Fix: {self.fix}"

@@ -15,6 +15,7 @@ from core.ledger.models import CredentialKind, Protocol, StreamSpec
 from core.odoo import OdooClient, errors, probe_server
 from core.onboarding.failures import Attempt, Cause, Failure, classify
 from core.secrets import Secret
+from core.sync.availability import NO_ARCHIVE_FILTER
 from core.sync.streams import REQUIRED_FIELDS
 
 log = logging.getLogger(__name__)
@@ -133,19 +134,18 @@ async def test_connection(credentials: Credentials, streams: list[StreamSpec]) -
 
 
 async def check_stream(client: OdooClient, spec: StreamSpec, attempt: Attempt) -> StreamCheck:
-    """Check that a stream's model is installed, has its fields and is readable.
+    """Check that a stream's model is installed, has the cursor fields and is readable.
 
-    fields_get shows whether the model exists; search_count with the
-    stream's domain shows whether this user may read it.
+    The checks are the syncer's own (core.sync.availability); the record
+    count is extra, for the wizard's tick. Connectivity and credential
+    errors are raised, because they say nothing about the stream.
     """
     try:
         fields = await client.fields_get(spec.model, attributes=["type"])
-        # Other missing fields are dropped at sync time; without these two
-        # the stream cannot be synced incrementally at all.
         missing = [name for name in REQUIRED_FIELDS if name not in fields]
         if missing:
             return StreamCheck(spec, False, failure=_missing_fields(spec, missing))
-        count = await client.search_count(spec.model, spec.domain)
+        count = await client.search_count(spec.model, list(spec.domain), context=NO_ARCHIVE_FILTER)
     except errors.OdooError as error:
         if errors.is_connectivity(error) or errors.is_credentials(error):
             raise _failed(error, attempt) from error

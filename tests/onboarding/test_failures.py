@@ -1,5 +1,7 @@
 """Every failure while reaching Odoo maps to a cause and a fix."""
 
+from dataclasses import replace
+
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -58,6 +60,12 @@ def test_unknown_error_keeps_its_class_name():
     failure = classify(RuntimeError("odd"), PASSWORD_ATTEMPT)
     assert failure.cause is Cause.SERVER_ERROR
     assert "RuntimeError" in failure.message
+
+
+def test_every_cause_has_title():
+    for cause in Cause:
+        failure = classify(RuntimeError("x"), PASSWORD_ATTEMPT)
+        assert replace(failure, cause=cause).title
 
 
 def test_failure_text_has_message_and_fix():

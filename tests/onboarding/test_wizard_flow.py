@@ -275,7 +275,7 @@ async def test_edit_credentials_after_auth_failed(sandbox, ledger, caplog):
         after = app.export_screenshot()
 
     changed = app.results[-1]
-    assert "two factor" in rejected
+    assert "two-factor logins need an API key" in rejected
     assert changed.token.value in shown
     assert changed.token.value not in after
     assert "Fresh-pass-31" not in shown

@@ -16,8 +16,7 @@ class FailurePanel(Static):
 
     def show(self, failure: Failure) -> None:
         """Display ``failure`` and make the panel visible."""
-        cause = failure.cause.value.replace("_", " ")
-        self.update(f"[b]✗ {cause}[/b]\n{escape(failure.message)}\n[b]Fix:[/b] {escape(failure.fix)}")
+        self.update(f"[b]✗ {escape(failure.title)}[/b]\n{escape(failure.message)}\n[b]Fix:[/b] {escape(failure.fix)}")
         self.add_class("-visible")
 
     def show_text(self, message: str) -> None:
