@@ -13,6 +13,7 @@ import threading
 from contextlib import contextmanager
 from typing import Iterator
 
+from core.sandbox.commands import apply_one2many
 from core.sandbox.errors import ValidationError, missing_record
 from core.sandbox.models import MODELS, REFERENCE_NAMES
 from core.sandbox.schema import Field, ModelSpec
@@ -166,6 +167,7 @@ class Store:
             self.tables[model][new_id] = record
             _compute_stored(self, spec, record)
             self.versions[model] += 1
+            self._apply_lines(spec, [new_id], values, uid)
             return new_id
 
     def write(self, model: str, ids, values: dict, *, uid: int = 2) -> bool:
@@ -185,6 +187,7 @@ class Store:
                 record.update(write_uid=uid, write_date=now)
                 _compute_stored(self, spec, record)
             self.versions[model] += 1
+            self._apply_lines(spec, ids, values, uid)
             return True
 
     def unlink(self, model: str, ids, *, uid: int = 2) -> bool:
@@ -210,6 +213,14 @@ class Store:
         if model == "maintenance.request":
             return self.write(model, ids, {"archive": False}, uid=uid)
         return self.write(model, ids, {"active": True}, uid=uid)
+
+    def _apply_lines(self, spec: ModelSpec, ids: list[int], values: dict, uid: int) -> None:
+        """Apply the one2many commands in ``values`` once the records exist."""
+        for name, commands in values.items():
+            field = spec.fields.get(name)
+            if field is not None and field.type == "one2many" and commands:
+                for record_id in ids:
+                    apply_one2many(self, record_id, field, commands, uid)
 
     def _new_record(self, spec: ModelSpec, values: dict, uid: int, now: dt.datetime) -> dict:
         record = {name: None for name, field in spec.fields.items() if not field.computed}

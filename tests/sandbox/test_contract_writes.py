@@ -279,3 +279,20 @@ def test_archived_request_read_by_id(sandbox):
     rows = parse_xmlrpc(execute_kw_xml(url, "maintenance.request", "read", [[request]], {"fields": ["name", "archive"]}))
 
     assert rows == [{"id": request, "name": "to archive", "archive": True}]
+
+
+def test_one2many_commands(sandbox):
+    url = sandbox.url
+    company = parse_xmlrpc(execute_kw_xml(url, "res.partner", "create", [{"name": "Lines Inc.", "is_company": True, "child_ids": [[0, 0, {"name": "Ann"}], [0, 0, {"name": "Bob"}]]}]))
+    children = parse_xmlrpc(execute_kw_xml(url, "res.partner", "read", [[company]], {"fields": ["child_ids"]}))[0]["child_ids"]
+    ann = parse_xmlrpc(execute_kw_xml(url, "res.partner", "search", [[["name", "=", "Ann"], ["parent_id", "=", company]]]))[0]
+
+    execute_kw_xml(url, "res.partner", "write", [[company], {"child_ids": [[3, ann], [1, children[0], {"phone": "+1 555"}]]}])
+    after = parse_xmlrpc(execute_kw_xml(url, "res.partner", "read", [[company]], {"fields": ["child_ids"]}))[0]["child_ids"]
+    ann_row = parse_xmlrpc(execute_kw_xml(url, "res.partner", "read", [[ann]], {"fields": ["parent_id", "complete_name"]}))[0]
+
+    assert len(children) == 2
+    assert ann not in after
+    assert len(after) == 1
+    assert ann_row["parent_id"] is False
+    assert ann_row["complete_name"] == "Ann"
