@@ -1,10 +1,11 @@
 """Odoo's one2many write commands, applied through the store.
 
-A one2many value in ``create`` or ``write`` is a list of commands, each a
-list or tuple starting with its code: ``(0, 0, values)`` creates a line,
-``(1, id, values)`` updates it, ``(2, id)`` deletes it, ``(3, id)`` unlinks
-it, ``(4, id)`` links it, ``(5,)`` unlinks all and ``(6, 0, ids)`` sets
-exactly those lines.
+A one2many value in ``create`` or ``write`` is a list of commands. Each is a
+list or tuple that starts with its code:
+
+- ``(0, 0, values)`` creates a line and ``(1, id, values)`` updates one.
+- ``(2, id)`` deletes a line, ``(3, id)`` unlinks it and ``(4, id)`` links it.
+- ``(5,)`` unlinks every line and ``(6, 0, ids)`` keeps exactly ``ids``.
 """
 
 from __future__ import annotations
