@@ -82,23 +82,23 @@ def _leases_per_endpoint(conn: sqlite3.Connection, now: float) -> dict[int, int]
     return {endpoint_id: count for endpoint_id, count in found}
 
 
-def _due_rows(conn: sqlite3.Connection, endpoint_id: int, now: float, room: int) -> list[sqlite3.Row]:
-    # Expired leases first: those deliveries have waited longest.
-    expired = conn.execute(
-        "SELECT id, event_seq, attempts, first_attempt_at FROM deliveries"
-        " WHERE endpoint_id = ? AND state = 'in_flight' AND lease_expires_at <= ?"
-        " ORDER BY lease_expires_at LIMIT ?",
-        (endpoint_id, now, room),
-    ).fetchall()
-    if len(expired) >= room:
-        return expired
-    pending = conn.execute(
-        "SELECT id, event_seq, attempts, first_attempt_at FROM deliveries"
-        " WHERE endpoint_id = ? AND state = 'pending' AND next_attempt_at <= ?"
-        " ORDER BY next_attempt_at, id LIMIT ?",
-        (endpoint_id, now, room - len(expired)),
-    ).fetchall()
-    return expired + pending
+_LEASE_SQL = """
+UPDATE deliveries SET state = 'in_flight', lease_owner = :owner, lease_token = :token,
+    lease_expires_at = :expires, updated_at = :now
+WHERE id IN (SELECT id FROM deliveries WHERE {due} LIMIT :room)
+RETURNING id, event_seq, attempts, first_attempt_at
+"""
+# Expired leases first: those deliveries have waited longest.
+_EXPIRED = "endpoint_id = :endpoint_id AND state = 'in_flight' AND lease_expires_at <= :now ORDER BY lease_expires_at"
+_PENDING = "endpoint_id = :endpoint_id AND state = 'pending' AND next_attempt_at <= :now ORDER BY next_attempt_at, id"
+
+
+def _lease_due_rows(conn: sqlite3.Connection, lease: dict[str, object], room: int) -> list[sqlite3.Row]:
+    """Lease up to ``room`` due rows of ``lease["endpoint_id"]``; return them."""
+    leased = conn.execute(_LEASE_SQL.format(due=_EXPIRED), {**lease, "room": room}).fetchall()
+    if len(leased) < room:
+        leased += conn.execute(_LEASE_SQL.format(due=_PENDING), {**lease, "room": room - len(leased)}).fetchall()
+    return leased
 
 
 def _load_events(conn: sqlite3.Connection, seqs: set[int]) -> dict[int, Event]:
@@ -223,20 +223,18 @@ class DeliveryQueueMixin:
             order = list(endpoints)
             random.shuffle(order)
 
+            # One token per claim: a later claim of the same row gets a new
+            # token, which is all the lease check in complete() needs.
+            token = secrets.token_hex(16)
+            lease = {"owner": owner, "token": token, "expires": expires, "now": now_epoch}
             picked: list[tuple[int, sqlite3.Row]] = []
             for endpoint_id in order:
                 room = min(endpoints[endpoint_id]["max_in_flight"] - leased.get(endpoint_id, 0), limit - len(picked))
                 if room > 0:
-                    picked.extend((endpoint_id, row) for row in _due_rows(conn, endpoint_id, now_epoch, room))
+                    rows_leased = _lease_due_rows(conn, {**lease, "endpoint_id": endpoint_id}, room)
+                    picked.extend((endpoint_id, row) for row in rows_leased)
             if not picked:
                 return []
-
-            tokens = [secrets.token_hex(16) for _ in picked]
-            conn.executemany(
-                "UPDATE deliveries SET state = 'in_flight', lease_owner = ?, lease_token = ?,"
-                " lease_expires_at = ?, updated_at = ? WHERE id = ?",
-                [(owner, token, expires, now_epoch, row["id"]) for token, (_, row) in zip(tokens, picked)],
-            )
             events = _load_events(conn, {row["event_seq"] for _, row in picked})
 
         endpoint_objects = {endpoint_id: rows.endpoint(endpoints[endpoint_id]) for endpoint_id in {e for e, _ in picked}}
@@ -250,7 +248,7 @@ class DeliveryQueueMixin:
                 event=events[row["event_seq"]],
                 endpoint=endpoint_objects[endpoint_id],
             )
-            for token, (endpoint_id, row) in zip(tokens, picked)
+            for endpoint_id, row in picked
         ]
 
     def complete(
