@@ -101,6 +101,26 @@ def _lease_due_rows(conn: sqlite3.Connection, lease: dict[str, object], room: in
     return leased
 
 
+def _lease_rows(
+    conn: sqlite3.Connection, lease: dict[str, object], limit: int
+) -> tuple[dict[int, sqlite3.Row], list[tuple[int, sqlite3.Row]]]:
+    """Lease due rows endpoint by endpoint; return the enabled endpoints and (endpoint id, row) pairs."""
+    endpoints = {
+        row["id"]: row for row in conn.execute("SELECT * FROM endpoints WHERE enabled = 1 AND removed_at IS NULL")
+    }
+    leased = _leases_per_endpoint(conn, lease["now"])
+    order = list(endpoints)
+    random.shuffle(order)
+
+    picked: list[tuple[int, sqlite3.Row]] = []
+    for endpoint_id in order:
+        room = min(endpoints[endpoint_id]["max_in_flight"] - leased.get(endpoint_id, 0), limit - len(picked))
+        if room > 0:
+            due = _lease_due_rows(conn, {**lease, "endpoint_id": endpoint_id}, room)
+            picked.extend((endpoint_id, row) for row in due)
+    return endpoints, picked
+
+
 def _load_events(conn: sqlite3.Connection, seqs: set[int]) -> dict[int, Event]:
     events: dict[int, Event] = {}
     for chunk in _chunks(sorted(seqs)):
@@ -213,26 +233,11 @@ class DeliveryQueueMixin:
         if not lease_seconds > 0:
             raise InvalidValueError(f"lease_seconds must be positive, got {lease_seconds!r}")
         now_epoch = to_epoch(now)
-        expires = now_epoch + lease_seconds
+        # One token per claim: a later claim of the same row draws a new
+        # token, which is all the lease check in complete() needs.
+        lease = {"owner": owner, "token": secrets.token_hex(16), "expires": now_epoch + lease_seconds, "now": now_epoch}
         with self._db.write() as conn:
-            endpoints = {
-                row["id"]: row
-                for row in conn.execute("SELECT * FROM endpoints WHERE enabled = 1 AND removed_at IS NULL")
-            }
-            leased = _leases_per_endpoint(conn, now_epoch)
-            order = list(endpoints)
-            random.shuffle(order)
-
-            # One token per claim: a later claim of the same row gets a new
-            # token, which is all the lease check in complete() needs.
-            token = secrets.token_hex(16)
-            lease = {"owner": owner, "token": token, "expires": expires, "now": now_epoch}
-            picked: list[tuple[int, sqlite3.Row]] = []
-            for endpoint_id in order:
-                room = min(endpoints[endpoint_id]["max_in_flight"] - leased.get(endpoint_id, 0), limit - len(picked))
-                if room > 0:
-                    rows_leased = _lease_due_rows(conn, {**lease, "endpoint_id": endpoint_id}, room)
-                    picked.extend((endpoint_id, row) for row in rows_leased)
+            endpoints, picked = _lease_rows(conn, lease, limit)
             if not picked:
                 return []
             events = _load_events(conn, {row["event_seq"] for _, row in picked})
@@ -241,8 +246,8 @@ class DeliveryQueueMixin:
         return [
             ClaimedDelivery(
                 delivery_id=row["id"],
-                lease_token=token,
-                lease_expires_at=from_epoch(expires),
+                lease_token=lease["token"],
+                lease_expires_at=from_epoch(lease["expires"]),
                 attempt_number=row["attempts"] + 1,
                 first_attempt_at=from_epoch(row["first_attempt_at"]),
                 event=events[row["event_seq"]],
