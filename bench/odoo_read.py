@@ -5,12 +5,15 @@ a child process so that its work and memory stay out of the figures. The
 bare loop sends the same search_read calls as the client's keyset reader
 (see core/odoo/pages.py) and keeps the raw JSON, so the ratio is the
 client's own cost: value conversion, error checks and retry wrapping.
+The CPU time of this process is reported too: it leaves out the
+sandbox's work and is less moved by other load, so its ratio is the
+client's own cost, larger than the wall-clock ratio by construction.
 Peak memory is traced while each side streams the records and drops
 every page. It should not grow with the record count. httpx responses
 are freed by the cyclic garbage collector, so the peak moves by a few
 hundred KiB with its timing.
 
-Run:  .venv/bin/python bench/odoo_read.py [--records 10000 50000] [--repeats 3]
+Run:  .venv/bin/python bench/odoo_read.py [--records 10000 50000] [--repeats 5]
 """
 
 from __future__ import annotations
@@ -146,18 +149,20 @@ async def _bare_unstamped(rpc: BareJsonRpc, page_size: int):
 # --- measuring -------------------------------------------------------------------
 
 
-async def time_client(client: OdooClient, page_size: int) -> tuple[float, int]:
-    started, count = time.perf_counter(), 0
+async def time_client(client: OdooClient, page_size: int) -> tuple[float, float, int]:
+    """Return (wall seconds, this process's CPU seconds, records) for one client pass."""
+    started, cpu_started, count = time.perf_counter(), time.process_time(), 0
     async for page in client.iter_pages(MODEL, [], FIELDS, page_size=page_size):
         count += len(page)
-    return time.perf_counter() - started, count
+    return time.perf_counter() - started, time.process_time() - cpu_started, count
 
 
-async def time_bare(rpc: BareJsonRpc, page_size: int) -> tuple[float, int]:
-    started, count = time.perf_counter(), 0
+async def time_bare(rpc: BareJsonRpc, page_size: int) -> tuple[float, float, int]:
+    """Return (wall seconds, this process's CPU seconds, records) for one bare pass."""
+    started, cpu_started, count = time.perf_counter(), time.process_time(), 0
     async for page in bare_pages(rpc, page_size):
         count += len(page)
-    return time.perf_counter() - started, count
+    return time.perf_counter() - started, time.process_time() - cpu_started, count
 
 
 async def peak_memory(pages) -> int:
@@ -178,15 +183,17 @@ async def measure(records: int, page_size: int, repeats: int) -> dict:
         async with client, httpx.AsyncClient(timeout=httpx.Timeout(60.0, connect=5.0)) as http:
             await client.field_types(MODEL)
             rpc = BareJsonRpc(http, sandbox.url, sandbox.database, client.uid, "admin")
-            client_times, bare_times = [], []
+            client_times, bare_times, client_cpus, bare_cpus = [], [], [], []
             for _ in range(repeats):
                 # Alternate the two sides so drift on a shared machine hits both.
-                client_seconds, client_count = await time_client(client, page_size)
-                bare_seconds, bare_count = await time_bare(rpc, page_size)
+                client_seconds, client_cpu, client_count = await time_client(client, page_size)
+                bare_seconds, bare_cpu, bare_count = await time_bare(rpc, page_size)
                 if client_count != bare_count:
                     raise RuntimeError(f"client read {client_count} records, bare loop {bare_count}")
                 client_times.append(client_seconds)
                 bare_times.append(bare_seconds)
+                client_cpus.append(client_cpu)
+                bare_cpus.append(bare_cpu)
             client_peak = await peak_memory(client.iter_pages(MODEL, [], FIELDS, page_size=page_size))
             bare_peak = await peak_memory(bare_pages(rpc, page_size))
     finally:
@@ -194,7 +201,9 @@ async def measure(records: int, page_size: int, repeats: int) -> dict:
     # Each pair ran back to back, so its ratio shares the machine's load of
     # the moment; the median of the pairs resists a noisy neighbour best.
     pair_ratios = sorted(client / bare for client, bare in zip(client_times, bare_times))
+    cpu_ratios = sorted(client / bare for client, bare in zip(client_cpus, bare_cpus))
     return {
+        "cpu_ratio": cpu_ratios[len(cpu_ratios) // 2],
         "records": client_count,
         "client_s": min(client_times),
         "bare_s": min(bare_times),
@@ -233,7 +242,7 @@ async def run(sizes: list[int], page_size: int, repeats: int) -> list[dict]:
         results.append(result)
         print(
             f"{result['records']:>7} records: best client {result['client_s']:.3f} s, best bare {result['bare_s']:.3f} s, "
-            f"median ratio {result['ratio']:.3f}x, peak memory client {result['client_peak_kib']:.0f} KiB, bare {result['bare_peak_kib']:.0f} KiB"
+            f"median ratio {result['ratio']:.3f}x (CPU of this process {result['cpu_ratio']:.3f}x), peak memory client {result['client_peak_kib']:.0f} KiB, bare {result['bare_peak_kib']:.0f} KiB"
         )
     print(f"load average after: {load_average()}")
     return results
