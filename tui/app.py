@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,14 @@ class RelayApp(App[int]):
         if self.engine_host is not None:
             self.engine_host.stop()
         self.data.close()
+
+    async def action_quit(self) -> None:
+        """Stop the in-process engine (it finishes or releases attempts in flight), then exit."""
+        if self.engine_host is not None and self.engine_host.running:
+            self.sub_title = "engine: stopping"
+            self.notify("Stopping the engine; attempts in flight finish or go back to the queue.", timeout=30)
+            await asyncio.to_thread(self.engine_host.stop)
+        self.exit(0)
 
     def action_help(self) -> None:
         """Show every key."""

@@ -84,6 +84,8 @@ class DemoServices:
         return self
 
     def __exit__(self, *exc_info) -> None:
+        # The receiver may hold delayed responses open for a few seconds.
+        click.echo("Stopping the sandbox Odoo and the demo receiver…", err=True)
         if self.receiver is not None:
             self.receiver.stop(timeout=5)
         if self.sandbox is not None:

@@ -11,6 +11,7 @@ from textual.command import CommandPalette
 from core.clock import SystemClock
 from core.ledger import Ledger
 from core.ledger.models import CommandKind, DeliveryFilter, DeliveryState, EngineInstance
+from core.tokens import hash_token
 from tests.tui.conftest import frozen_app, settle, settle_details
 from tui.app import create_app
 from tui.screens.confirm import ConfirmScreen
@@ -192,3 +193,29 @@ async def test_attaches_to_running_engine(sample_ledger):
         queued = ledger.claim_commands("test", SystemClock().now())
     assert [(command.kind, command.args) for command in queued] == [(CommandKind.SYNC, {"connection_id": ids.plant})]
     assert os.getpid() != 4242 or socket.gethostname() != "build-host"
+
+
+async def test_t_rotates_token_shown_once(sample_ledger):
+    path, ids = sample_ledger
+    app = frozen_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle_details(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.screen.__class__.__name__ == "TokenScreen":
+                break
+        token = app.screen.query_one("#token-value").value
+        await pilot.press("escape")
+        await pilot.pause()
+
+    assert token.startswith("orl_")
+    with Ledger.open(path) as ledger:
+        found = ledger.find_token(hash_token(token))
+    assert found is not None
+    assert found[1].id == ids.plant

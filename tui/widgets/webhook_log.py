@@ -15,11 +15,11 @@ from tui.widgets.live_table import Column, LiveTable, TableRow
 COLUMNS = (
     Column("id", "Delivery", 9),
     Column("time", "Created", 8),
-    Column("type", "Event type", 19),
-    Column("endpoint", "Endpoint", 17),
+    Column("type", "Event type", 24),
+    Column("endpoint", "Endpoint", 15),
     Column("state", "State", 11),
     Column("attempts", "Tries", 5),
-    Column("last", "Last status or error", 20),
+    Column("last", "Last result", 17),
     Column("next", "Retry in", 9),
 )
 
