@@ -92,16 +92,16 @@ def _check_type(event: NewEvent) -> None:
 
 
 def _check_given_ids(conn: sqlite3.Connection, new_events: Sequence[NewEvent]) -> None:
-    given = [event.id for event in new_events if event.id]
-    if not given:
+    explicit_ids = [event.id for event in new_events if event.id]
+    if not explicit_ids:
         return
-    repeated = sorted({event_id for event_id in given if given.count(event_id) > 1})
-    marks = ",".join("?" * len(given))
-    stored = [row[0] for row in conn.execute(f"SELECT id FROM events WHERE id IN ({marks})", given)]
-    taken = repeated + sorted(stored)
-    if taken:
+    repeated = sorted(event_id for event_id, count in Counter(explicit_ids).items() if count > 1)
+    marks = ",".join("?" * len(explicit_ids))
+    stored = [row[0] for row in conn.execute(f"SELECT id FROM events WHERE id IN ({marks})", explicit_ids)]
+    duplicates = repeated + sorted(stored)
+    if duplicates:
         raise DuplicateError(
-            f"event ids exist already: {', '.join(taken[:5])}; leave NewEvent.id empty to get a new id"
+            f"event ids exist already: {', '.join(duplicates[:5])}; leave NewEvent.id empty to get a new id"
         )
 
 
