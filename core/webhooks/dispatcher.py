@@ -242,9 +242,14 @@ class Dispatcher:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-        self._record(self._take_finished())
-        released = self._ledger.release_leases(self._owner_id, self._clock.now())
         await self._sender.aclose()
+        try:
+            self._record(self._take_finished())
+            released = self._ledger.release_leases(self._owner_id, self._clock.now())
+        except LedgerBusyError as error:
+            # The leases expire on their own, and then those deliveries are sent again.
+            log.warning("dispatcher %s stopped without recording its last attempts: %s", self._owner_id, error)
+            return
         log.info("dispatcher %s stopped; released %d leases", self._owner_id, released)
 
 
