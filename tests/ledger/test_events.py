@@ -178,3 +178,12 @@ def _all_deliveries(ledger):
         if page.next_key is None:
             return
         key = page.next_key
+
+
+def test_repeated_id_in_one_batch(ledger):
+    batch = [NewEvent("record.updated", None, {}, id="evt_twice"), NewEvent("record.updated", None, {}, id="evt_twice")]
+
+    with pytest.raises(DuplicateError, match="event ids exist already: evt_twice"):
+        ledger.append_events(batch, T0)
+
+    assert ledger.list_events().items == []
