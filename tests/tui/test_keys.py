@@ -219,3 +219,17 @@ async def test_t_rotates_token_shown_once(sample_ledger):
         found = ledger.find_token(hash_token(token))
     assert found is not None
     assert found[1].id == ids.plant
+
+
+async def test_theme_change_recolours_badges(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        before = app.main_screen._palette.styles["success"]
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.pause()
+        after = app.main_screen._palette.styles["success"]
+        assert before != after
+        badge = app.main_screen.connections_table.get_cell("1", "status")
+        assert any(span.style == after for span in badge.spans)

@@ -44,6 +44,9 @@ from tui.widgets.status_line import StatusLine, describe_filter, status_text
 
 log = logging.getLogger(__name__)
 
+# Rows per keyset page: more than a tall terminal shows at once.
+# NOTE: loaded rows are never dropped, so paging through a million
+# deliveries grows the table (and memory) with every page.
 PAGE_SIZE = 50
 # A refresh re-reads at most this many of the newest rows.
 # NOTE: rows loaded further down by paging keep the state they had when
