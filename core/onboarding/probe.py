@@ -7,6 +7,7 @@ fix), never a raw client error, so the wizard and the CLI show the same text.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -121,11 +122,23 @@ async def open_client(credentials: Credentials) -> OdooClient:
         raise _failed(error, credentials.attempt()) from error
 
 
-async def test_connection(credentials: Credentials, streams: list[StreamSpec]) -> ConnectionTest:
-    """Log in, detect version and protocol, and check each stream."""
+async def test_connection(
+    credentials: Credentials,
+    streams: list[StreamSpec],
+    on_check: Callable[[StreamCheck], None] | None = None,
+) -> ConnectionTest:
+    """Log in, detect version and protocol, and check each stream.
+
+    ``on_check`` is called with each stream's result as soon as it is
+    known, so a screen can tick streams off one by one.
+    """
     client = await open_client(credentials)
+    checks = []
     async with client:
-        checks = [await check_stream(client, spec, credentials.attempt()) for spec in streams]
+        for spec in streams:
+            checks.append(await check_stream(client, spec, credentials.attempt()))
+            if on_check is not None:
+                on_check(checks[-1])
     log.info("tested login %s on %s db %s: uid %s over %s, %d/%d streams available", credentials.login,
              credentials.url, credentials.database, client.uid, client.protocol,
              sum(check.available for check in checks), len(checks))

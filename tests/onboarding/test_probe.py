@@ -104,7 +104,10 @@ async def test_forced_protocol_is_used(sandbox, protocol):
 
 
 async def test_portal_user_gets_crosses_with_reasons(sandbox):
-    result = await run_connection_test(_credentials(sandbox, login="portaluser", secret="portaluser"), DEFAULT_STREAMS)
+    seen = []
+    credentials = _credentials(sandbox, login="portaluser", secret="portaluser")
+    result = await run_connection_test(credentials, DEFAULT_STREAMS, on_check=seen.append)
+    assert seen == result.streams
     checks = {check.spec.name: check for check in result.streams}
     assert checks["vendors"].available is True
     assert checks["stock_levels"].available is False

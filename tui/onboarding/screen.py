@@ -205,7 +205,7 @@ class OnboardingScreen(Screen[Onboarded | None]):
         step.reset()
         step.set_busy(f"Logging in to {self.state.database} as {self.state.login} and checking streams…")
         try:
-            test = await test_connection(self.state.credentials(), list(DEFAULT_STREAMS))
+            test = await test_connection(self.state.credentials(), list(DEFAULT_STREAMS), on_check=step.add_check)
         except OnboardingError as error:
             step.failure.show(error.failure)
             if error.failure.cause in (Cause.TWO_FACTOR, Cause.WRONG_CREDENTIALS):

@@ -155,6 +155,10 @@ class LoginStep(WizardStep):
 class TestStep(WizardStep):
     """Step 4: log in, detect version and protocol, and check each stream."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._lines: list[str] = []  # one tick or cross per stream checked so far
+
     def compose(self) -> ComposeResult:
         yield Static("", id="test-summary")
         yield Static("", id="stream-checks")
@@ -174,8 +178,15 @@ class TestStep(WizardStep):
         if not go_on.disabled:
             go_on.focus()
 
+    def add_check(self, check) -> None:
+        """Append one stream's tick or cross while the test is still running."""
+        checks = self.query_one("#stream-checks", Static)
+        self._lines.append(_check_line(check))
+        checks.update("\n".join(self._lines))
+
     def reset(self) -> None:
         """Clear the previous result before a new test."""
+        self._lines = []
         self.query_one("#test-summary", Static).update("")
         self.query_one("#stream-checks", Static).update("")
         self.query_one("#test-continue", Button).disabled = True
