@@ -151,7 +151,7 @@ async def check_stream(client: OdooClient, spec: StreamSpec, attempt: Attempt) -
 
     The checks are the syncer's own (core.sync.availability); the record
     count is extra, for the wizard's tick. Connectivity and credential
-    errors are raised, because they say nothing about the stream.
+    errors are raised, because they reveal nothing about the stream.
     """
     try:
         fields = await client.fields_get(spec.model, attributes=["type"])
