@@ -136,3 +136,10 @@ def test_rotation_revokes_old_token(ledger, clock):
         authenticate_token(ledger, done.token.value)
     assert authenticate_token(ledger, new.value).id == done.connection.id
     assert new.value not in repr(new)
+
+
+def test_token_accepted_while_unreachable(ledger, clock):
+    # Unreachable is a network state: API clients still read cached records.
+    done = finish_onboarding(ledger, _draft(), _test_result(), clock)
+    ledger.set_status(done.connection.id, ConnectionStatus.UNREACHABLE, "connection refused", clock.now())
+    assert authenticate_token(ledger, done.token.value).status is ConnectionStatus.UNREACHABLE
