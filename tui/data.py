@@ -306,6 +306,16 @@ def retry_refusal(delivery: Delivery) -> str | None:
     return None
 
 
+def connection_name(overview: Overview | None, connection_id: int | None) -> str | None:
+    """Return the name of connection ``connection_id`` in ``overview``, if it is there."""
+    if overview is None or connection_id is None:
+        return None
+    for connection in overview.connections:
+        if connection.id == connection_id:
+            return connection.name
+    return None
+
+
 def _pick_connection(connections: list[Connection], wanted: int | None) -> int | None:
     ids = [connection.id for connection in connections]
     if wanted in ids:

@@ -16,18 +16,15 @@ from dataclasses import replace
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header
 
 from core.clock import Clock
 from core.ledger.models import Delivery, DeliveryFilter, DeliveryState, SyncRun
-from tui.commands_text import command_outcome
-from tui.data import BULK_RETRY_LIMIT, LedgerData, Overview, RetryRefused, ViewRequest, retry_refusal
+from tui.data import LedgerData, Overview, ViewRequest, connection_name
 from tui.engine_host import EngineThread, engine_label, engine_state
 from tui.messages import (
     DeliveriesPageLoaded,
-    FailedDeliveriesCounted,
     FilterApplied,
     LedgerReadFailed,
     LedgerUnchanged,
@@ -36,6 +33,7 @@ from tui.messages import (
     RunsPageLoaded,
 )
 from tui.palette import Palette
+from tui.screens.operator import OperatorCommands
 from tui.widgets import connections as connections_pane
 from tui.widgets import sync_history as history_pane
 from tui.widgets import webhook_log as log_pane
@@ -54,11 +52,10 @@ PAGE_SIZE = 50
 REFRESH_LIMIT = 500
 # Load the next page when the cursor comes this close to the last loaded row.
 PAGE_MARGIN = 20
-COMMAND_WAIT_SECONDS = 20.0
 LOADING_TEXT = "Reading the ledger…"
 
 
-class MainScreen(Screen):
+class MainScreen(OperatorCommands):
     """Three live panes over one ledger, with retry and sync commands."""
 
     BINDINGS = [
@@ -203,7 +200,7 @@ class MainScreen(Screen):
 
     def _update_history_note(self, overview: Overview) -> None:
         pane = self.query_one("#history-pane", Pane)
-        name = _connection_name(overview, self.connection_id)
+        name = connection_name(overview, self.connection_id)
         pane.border_title = f"Sync history · {name}" if name else "Sync history"
         if self.history_table.row_count:
             pane.hide_note()
@@ -384,140 +381,6 @@ class MainScreen(Screen):
         if self.overview is not None:
             self.request_refresh(force=False)
 
-    # --- operator commands -------------------------------------------------------
-
-    def action_retry_selected(self) -> None:
-        """Queue a retry of the delivery under the webhook log's cursor."""
-        key = self.log_table.selected_key
-        if key is None:
-            self.notify("Select a delivery in the webhook log first.", severity="warning")
-            return
-        self.retry_delivery(int(key))
-
-    def retry_delivery(self, delivery_id: int) -> None:
-        """Queue a retry of one delivery; refuse at once when the row shows it in flight."""
-        delivery = self._deliveries.get(delivery_id)
-        refusal = retry_refusal(delivery) if delivery is not None else None
-        if refusal is not None:
-            self.notify(f"Not retried: {refusal}.", severity="warning")
-            return
-        self._send_retry(delivery_id)
-
-    @work(thread=True, group="commands", exit_on_error=False)
-    def _send_retry(self, delivery_id: int) -> None:
-        what = f"Retry of delivery #{delivery_id}"
-        try:
-            outcome = self.data.request_retry(delivery_id)
-        except Exception as error:  # noqa: BLE001 - shown as a notification
-            log.exception("queueing a retry of delivery %s failed", delivery_id)
-            self.post_message(OperatorNotice(f"{what} could not be queued: {error}", "error"))
-            return
-        if isinstance(outcome, RetryRefused):
-            self.post_message(OperatorNotice(f"Not retried: {outcome.reason}.", "warning"))
-            return
-        self.post_message(OperatorNotice(f"{what} queued.", refresh=True))
-        self._report_command(outcome.id, what)
-
-    def _report_command(self, command_id: int, what: str) -> None:
-        # Runs on the worker's thread: waits for the engine to finish the command.
-        command = self.data.wait_for_command(command_id, COMMAND_WAIT_SECONDS)
-        text, severity = command_outcome(command, what)
-        self.post_message(OperatorNotice(text, severity, refresh=True))
-
-    def action_retry_failed(self) -> None:
-        """Retry the tagged deliveries, or every failed one in the filter, after a confirmation."""
-        tagged = sorted(self.log_table.tagged)
-        if tagged:
-            self._confirm_bulk_retry(tagged, f"Retry the {len(tagged)} tagged deliver{'y' if len(tagged) == 1 else 'ies'}?")
-            return
-        self._count_failed(self.delivery_filter)
-
-    @work(thread=True, group="commands", exit_on_error=False)
-    def _count_failed(self, delivery_filter: DeliveryFilter) -> None:
-        try:
-            ids = self.data.failed_ids(delivery_filter)
-        except Exception as error:  # noqa: BLE001 - shown as a notification
-            log.exception("counting failed deliveries failed")
-            self.post_message(OperatorNotice(f"Could not count failed deliveries: {error}", "error"))
-            return
-        self.post_message(FailedDeliveriesCounted(ids, delivery_filter))
-
-    @on(FailedDeliveriesCounted)
-    def ask_bulk_retry(self, message: FailedDeliveriesCounted) -> None:
-        ids = message.delivery_ids
-        if not ids:
-            self.notify("No failed delivery matches the current filter.", severity="warning")
-            return
-        described = describe_filter(message.delivery_filter)
-        scope = f" matching {described}" if described else ", every endpoint"
-        limit = f" (the newest {BULK_RETRY_LIMIT:,})" if len(ids) >= BULK_RETRY_LIMIT else ""
-        noun = "delivery" if len(ids) == 1 else "deliveries"
-        self._confirm_bulk_retry(ids, f"Retry {len(ids):,} failed {noun}{limit}{scope}?")
-
-    def _confirm_bulk_retry(self, ids: list[int], question: str) -> None:
-        from tui.screens.confirm import ConfirmScreen
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                self.log_table.tagged.clear()
-                self._redraw_tags()
-                self._send_bulk_retry(ids)
-
-        self.app.push_screen(ConfirmScreen(question, confirm_label="Retry"), answered)
-
-    @work(thread=True, group="commands", exit_on_error=False)
-    def _send_bulk_retry(self, ids: list[int]) -> None:
-        what = f"Retry of {len(ids):,} deliver{'y' if len(ids) == 1 else 'ies'}"
-        try:
-            command = self.data.request_bulk_retry(ids)
-        except Exception as error:  # noqa: BLE001 - shown as a notification
-            log.exception("queueing a bulk retry failed")
-            self.post_message(OperatorNotice(f"{what} could not be queued: {error}", "error"))
-            return
-        self.post_message(OperatorNotice(f"{what} queued.", refresh=True))
-        self._report_command(command.id, what)
-
-    @on(log_pane.WebhookLogTable.TagsChanged)
-    def redraw_tagged_row(self, message: log_pane.WebhookLogTable.TagsChanged) -> None:
-        delivery = self._deliveries.get(message.delivery_id)
-        if delivery is not None:
-            self.log_table.refresh_cells([self._delivery_row(delivery)])
-        self._update_log_note()
-
-    def _redraw_tags(self) -> None:
-        self.log_table.refresh_cells(self._delivery_row(item) for item in self._deliveries.values())
-        self._update_log_note()
-
-    def action_sync_selected(self) -> None:
-        """Queue a sync of the selected connection now."""
-        if self.connection_id is None:
-            self.notify("No connection to sync. Press n to add one.", severity="warning")
-            return
-        self.sync_connection(self.connection_id)
-
-    def sync_connection(self, connection_id: int) -> None:
-        """Queue a sync of one connection and report how it ended."""
-        name = _connection_name(self.overview, connection_id) or f"#{connection_id}"
-        self._send_sync(connection_id, name)
-
-    @work(thread=True, group="commands", exit_on_error=False)
-    def _send_sync(self, connection_id: int, name: str) -> None:
-        what = f"Sync of {name}"
-        try:
-            command = self.data.request_sync(connection_id)
-        except Exception as error:  # noqa: BLE001 - shown as a notification
-            log.exception("queueing a sync of connection %s failed", connection_id)
-            self.post_message(OperatorNotice(f"{what} could not be queued: {error}", "error"))
-            return
-        self.post_message(OperatorNotice(f"{what} queued.", refresh=True))
-        self._report_command(command.id, what)
-
-    @on(OperatorNotice)
-    def notify_operator(self, message: OperatorNotice) -> None:
-        self.notify(message.text, severity=message.severity)  # type: ignore[arg-type]
-        if message.refresh and self.overview is not None:
-            self.request_refresh()
-
     # --- filter, pause, new connection -------------------------------------------
 
     def action_filter(self) -> None:
@@ -572,15 +435,6 @@ class MainScreen(Screen):
 
 def _refresh_limit(loaded: int) -> int:
     return min(max(PAGE_SIZE, loaded), REFRESH_LIMIT)
-
-
-def _connection_name(overview: Overview | None, connection_id: int | None) -> str | None:
-    if overview is None or connection_id is None:
-        return None
-    for connection in overview.connections:
-        if connection.id == connection_id:
-            return connection.name
-    return None
 
 
 def _loaded_text(count: int, next_key, singular: str, plural: str | None = None) -> str:
