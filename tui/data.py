@@ -50,7 +50,7 @@ STATUS_EVENT = "connection.status_changed"
 
 @dataclass(frozen=True, slots=True)
 class ViewRequest:
-    """What the main screen shows: the selected connection, the filter and page sizes."""
+    """The main screen's read request: selected connection, filter and page sizes."""
 
     connection_id: int | None
     delivery_filter: DeliveryFilter
@@ -106,7 +106,7 @@ class ConnectionDetails:
 
 @dataclass(frozen=True, slots=True)
 class RetryRefused:
-    """Why a retry was not queued, in words the user can act on."""
+    """A retry that was not queued, with the reason in words the user can act on."""
 
     delivery_id: int
     reason: str
@@ -233,7 +233,7 @@ class LedgerData:
     # --- operator commands --------------------------------------------------
 
     def request_retry(self, delivery_id: int) -> Command | RetryRefused:
-        """Queue a retry of one delivery, or say why it cannot be retried now."""
+        """Queue a retry of one delivery, or return why it cannot be retried now."""
         delivery = self.ledger.get_delivery(delivery_id)
         if delivery is None:
             return RetryRefused(delivery_id, f"delivery #{delivery_id} no longer exists")

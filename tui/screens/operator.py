@@ -1,7 +1,7 @@
 """Operator commands of the main screen: retry, bulk retry and sync now.
 
-Each command goes into the ledger's command queue from a thread worker;
-whichever engine runs on the ledger carries it out, and the worker waits a
+Each command goes into the ledger's command queue from a thread worker.
+Whichever engine runs on the ledger carries it out, and the worker waits a
 while for the result to show it as a notification.
 """
 
