@@ -131,3 +131,13 @@ def test_retry_needs_id_or_failed(relay):
     assert relay("deliveries", "retry").code == 2
     assert relay("deliveries", "retry", "1", "--failed").code == 2
     assert relay("deliveries", "retry", "1", "--since", "2026-01-01").code == 2
+
+
+def test_edit_interval_only(relay, ledger_path):
+    _saved_connection(ledger_path)
+    edited = relay("connections", "edit", "plant", "--interval", "600", "--json")
+    assert edited.code == 0, edited.stderr
+    assert edited.json() == {"connection": "plant", "interval_seconds": 600}
+    too_short = relay("connections", "edit", "plant", "--interval", "30")
+    assert too_short.code == 2
+    assert "at least 60 s" in too_short.stderr
