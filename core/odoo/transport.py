@@ -66,6 +66,8 @@ class Transport:
             return await self._client.post(where.url, content=content, headers=request_headers)
         except httpx.TransportError as error:
             raise network_error(error, where, self.timeout) from error
+        except httpx.DecodingError as error:
+            raise errors.ProtocolError(f"the response body could not be decoded: {error}", **where.fields()) from error
 
     async def get(self, where: Location) -> httpx.Response:
         """GET ``where.url``; raise ServerUnreachableError on network failures."""
@@ -73,6 +75,8 @@ class Transport:
             return await self._client.get(where.url)
         except httpx.TransportError as error:
             raise network_error(error, where, self.timeout) from error
+        except httpx.DecodingError as error:
+            raise errors.ProtocolError(f"the response body could not be decoded: {error}", **where.fields()) from error
 
     async def aclose(self) -> None:
         await self._client.aclose()

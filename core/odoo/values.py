@@ -64,7 +64,7 @@ def parse_date(text: str) -> date:
 
 def _decode_many2one(value):
     if isinstance(value, list | tuple) and len(value) == 2:
-        return Many2one(value[0], value[1])
+        return Many2one(value[0], value[1] if value[1] is not False else None)
     if isinstance(value, int):
         return Many2one(value, None)
     return value
@@ -161,7 +161,8 @@ def _decode_many2ones(records: list[dict], name: str) -> None:
         if type(value) is list and len(value) == 2:
             known = shared.get(value[0])
             if known is None or known.name != value[1]:
-                known = shared[value[0]] = Many2one(value[0], value[1])
+                # A related record without a display name comes as [id, False].
+                known = shared[value[0]] = Many2one(value[0], value[1] if value[1] is not False else None)
             record[name] = known
         elif value is False:
             record[name] = None

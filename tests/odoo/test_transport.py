@@ -37,6 +37,24 @@ def test_connect_timeout_names_seconds():
     assert "timed out after 3.0 s" in str(mapped)
 
 
+async def test_undecodable_body_is_protocol_error():
+    # A gzip header on a body that is not gzip: httpx fails while reading it.
+    async def broken(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json"), (b"content-encoding", b"gzip")]})
+        await send({"type": "http.response.body", "body": b"not gzip at all"})
+
+    handle = start_in_thread(broken)
+    transport = Transport(handle.url)
+    where = Location(transport.url("/jsonrpc"), "res.partner", "search")
+    try:
+        with pytest.raises(errors.ProtocolError) as caught:
+            await transport.post(where, b"{}", "application/json")
+    finally:
+        await transport.aclose()
+        handle.stop()
+    assert "could not be decoded" in str(caught.value)
+
+
 def test_retry_after_forms():
     assert parse_retry_after("7") == 7.0
     assert parse_retry_after(None) is None

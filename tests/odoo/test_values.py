@@ -60,6 +60,18 @@ def test_decoder_empty_values_become_none():
     assert decoded == {"equipment_id": None, "schedule_date": None, "request_date": None}
 
 
+def test_many2one_without_display_name():
+    [decoded] = RecordDecoder(TYPES, ["equipment_id"]).decode([{"equipment_id": [7, False]}])
+    assert decoded["equipment_id"] == Many2one(7, None)
+
+
+def test_many2one_shared_within_page():
+    records = [{"equipment_id": [3, "Drill"]}, {"equipment_id": [3, "Drill"]}, {"equipment_id": [3, "Drill press"]}]
+    first, second, renamed = RecordDecoder(TYPES, ["equipment_id"]).decode(records)
+    assert first["equipment_id"] is second["equipment_id"]
+    assert renamed["equipment_id"] == Many2one(3, "Drill press")
+
+
 def test_decoder_leaves_unknown_fields():
     [decoded] = RecordDecoder(TYPES, ["x_custom"]).decode([{"x_custom": False}])
     assert decoded["x_custom"] is False
