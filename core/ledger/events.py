@@ -105,32 +105,52 @@ def _check_given_ids(conn: sqlite3.Connection, new_events: Sequence[NewEvent]) -
         )
 
 
+def prepare_events(new_events: Sequence[NewEvent], at: datetime) -> list[tuple]:
+    """Validate events and encode their ids and data; needs no transaction.
+
+    Returns (id, type, connection_id, data_text, data) tuples for
+    insert_prepared. Doing this before taking the write lock keeps the lock
+    short while other processes wait for it.
+    """
+    at_ms = int(to_epoch(at) * 1000)
+    valid_types: set[str] = set()
+    prepared = []
+    for new in new_events:
+        if new.type not in valid_types:
+            _check_type(new)
+            valid_types.add(new.type)
+        event_id = new.id or new_event_id(at_ms)
+        prepared.append((event_id, new.type, new.connection_id, dump_json(new.data), new.data))
+    return prepared
+
+
 def insert_events(conn: sqlite3.Connection, new_events: Sequence[NewEvent], at: datetime) -> list[Event]:
     """Insert events and their deliveries inside the caller's write transaction."""
+    return insert_prepared(conn, new_events, prepare_events(new_events, at), at)
+
+
+def insert_prepared(
+    conn: sqlite3.Connection, new_events: Sequence[NewEvent], prepared: list[tuple], at: datetime
+) -> list[Event]:
+    """Insert prepared events and one delivery per matching enabled endpoint."""
     # NOTE: nothing prunes old events, deliveries or attempts yet, so the
     # file grows with traffic until a retention command exists.
-    if not new_events:
+    if not prepared:
         return []
     at_epoch = to_epoch(at)
-    at_ms = int(at_epoch * 1000)
+    created = from_epoch(at_epoch)
     _check_given_ids(conn, new_events)
     fan_out = _FanOut(conn)
-    seq = _next_seq(conn)
+    first_seq = _next_seq(conn)
 
     event_rows = []
     delivery_rows = []
     events = []
-    for new in new_events:
-        _check_type(new)
-        event_id = new.id or new_event_id(at_ms)
-        data_text = dump_json(new.data)
-        event_rows.append((seq, event_id, new.type, new.connection_id, at_epoch, data_text))
-        for endpoint_id in fan_out.endpoint_ids(new.type, new.connection_id):
-            delivery_rows.append(
-                (seq, new.type, new.connection_id, endpoint_id, at_epoch, at_epoch, at_epoch)
-            )
-        events.append(Event(seq, event_id, new.type, new.connection_id, from_epoch(at_epoch), new.data))
-        seq += 1
+    for seq, (event_id, event_type, connection_id, data_text, data) in enumerate(prepared, start=first_seq):
+        event_rows.append((seq, event_id, event_type, connection_id, at_epoch, data_text))
+        for endpoint_id in fan_out.endpoint_ids(event_type, connection_id):
+            delivery_rows.append((seq, event_type, connection_id, endpoint_id, at_epoch, at_epoch, at_epoch))
+        events.append(Event(seq, event_id, event_type, connection_id, created, data))
 
     conn.executemany(
         "INSERT INTO events (seq, id, type, connection_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?)",
@@ -163,8 +183,9 @@ class EventsMixin:
 
     def append_events(self, events: Sequence[NewEvent], at: datetime) -> list[Event]:
         """Store events and one pending delivery per matching enabled endpoint, atomically."""
+        prepared = prepare_events(events, at)
         with self._db.write() as conn:
-            return insert_events(conn, events, at)
+            return insert_prepared(conn, events, prepared, at)
 
     def get_event(self, event_id: str) -> Event | None:
         with self._db.read() as conn:
