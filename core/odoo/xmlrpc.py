@@ -32,8 +32,10 @@ def dump_call(method: str, params: tuple, where: Location) -> bytes:
 def _big_integer_error(params: tuple, where: Location) -> errors.InvalidValueError:
     # Only the call's own arguments are searched, so the message can name a
     # path into them without ever touching the credential.
-    arguments = params[5:] if where.model else params
-    found = find_big_integer(list(arguments), "arguments")
+    if where.model:
+        found = find_big_integer(params[5], "args") or find_big_integer(params[6], "kwargs")
+    else:
+        found = find_big_integer(list(params), "params")
     path, value = found if found else ("arguments", None)
     return errors.InvalidValueError(
         f"integer {value} at {path} is outside XML-RPC's range {XMLRPC_INT_MIN}..{XMLRPC_INT_MAX}",

@@ -25,7 +25,7 @@ async def test_big_integer_refused_over_xmlrpc(sandbox):
     async with await connect(sandbox, Protocol.XMLRPC) as client:
         with pytest.raises(errors.InvalidValueError) as caught:
             await client.search("res.partner", [("id", "=", 2**40)])
-    assert "integer 1099511627776" in str(caught.value)
+    assert "integer 1099511627776 at args[0][0][2]" in str(caught.value)
     assert "use JSON-RPC" in str(caught.value)
 
 

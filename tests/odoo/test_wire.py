@@ -111,6 +111,14 @@ def test_xmlrpc_sends_none_as_nil():
     assert b"<nil/>" in body
 
 
+def test_xmlrpc_big_integer_named_in_kwargs():
+    params = ("db", 2, "pw", "res.partner", "default_get", [["color"]], {"context": {"default_color": 2**40}})
+    with pytest.raises(errors.InvalidValueError) as caught:
+        dump_xmlrpc("execute_kw", params, Location(WHERE.url, "res.partner", "default_get"))
+    assert "integer 1099511627776 at kwargs.context.default_color" in str(caught.value)
+    assert "pw" not in str(caught.value).split("(")[0]
+
+
 def test_xmlrpc_access_denied_fault():
     with pytest.raises(errors.AuthenticationError) as caught:
         load_xmlrpc(_response(200, XML, ACCESS_DENIED_FAULT), WHERE)
