@@ -198,8 +198,8 @@ async def measure(records: int, page_size: int, repeats: int) -> dict:
             bare_peak = await peak_memory(bare_pages(rpc, page_size))
     finally:
         sandbox.stop()
-    # Each pair ran back to back, so its ratio shares the machine's load of
-    # the moment; the median of the pairs resists a noisy neighbour best.
+    # Each pair ran back to back, so both sides of a ratio saw the same load.
+    # The median of the pairs resists a noisy neighbour best.
     pair_ratios = sorted(client / bare for client, bare in zip(client_times, bare_times))
     cpu_ratios = sorted(client / bare for client, bare in zip(client_cpus, bare_cpus))
     return {

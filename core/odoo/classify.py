@@ -190,8 +190,8 @@ def from_fault(code: int | str, text: str, where: Location) -> errors.OdooError:
 
 
 def _from_fault_two(text: str, where: Location) -> errors.OdooError:
-    # faultCode 2 covers UserError, ValidationError and MissingError alike;
-    # only MissingError's fixed first line tells them apart.
+    # faultCode 2 covers UserError, ValidationError and MissingError alike.
+    # Only MissingError's fixed first line distinguishes them.
     if text.strip().startswith(_MISSING_RECORD):
         return from_exception("odoo.exceptions.MissingError", text, where)
     return from_exception("odoo.exceptions.UserError", text, where)
@@ -245,8 +245,8 @@ def _from_json2_status(status: int, name: str | None, message: str, where: Locat
 
 def _json2_not_found(message: str, fields: dict) -> errors.OdooError:
     # NOTE: JSON-2 reports an unknown model and an unknown method with the
-    # same class (werkzeug NotFound), so only the message can tell them
-    # apart; a message naming neither is taken as an unknown method.
+    # same class (werkzeug NotFound), so only the message distinguishes
+    # them. A message naming neither is taken as an unknown method.
     match = _UNKNOWN_MODEL.match(message.strip())
     if match:
         return errors.UnknownModelError(f"model {match.group(1)} does not exist", **fields)

@@ -106,7 +106,7 @@ async def _prefetched(raw_pages: AsyncIterator[RawPage]) -> AsyncIterator[list[d
             await asyncio.sleep(0)
             yield decoder.decode(records)
     finally:
-        # Gathering also collects an error of a request nobody waits for any more.
+        # Gathering also retrieves the error of a prefetch the caller no longer awaits.
         pending.cancel()
         await asyncio.gather(pending, return_exceptions=True)
         await raw_pages.aclose()
