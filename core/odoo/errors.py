@@ -2,9 +2,9 @@
 
 Every error carries where it happened (``url``, ``model``, ``method``) and
 Odoo's exception class when the server sent one (``odoo_exception``). The
-message states what failed, where, and what to do. No error ever holds a
-password or an API key: the client builds messages from the call's
-location and Odoo's reply only.
+message states what failed, where, and what to do. No error contains a
+password or an API key, because the client builds messages from the
+call's location and Odoo's reply only.
 """
 
 from __future__ import annotations
