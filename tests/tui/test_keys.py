@@ -233,3 +233,20 @@ async def test_theme_change_recolours_badges(sample_ledger):
         assert before != after
         badge = app.main_screen.connections_table.get_cell("1", "status")
         assert any(span.style == after for span in badge.spans)
+
+
+async def test_header_notices_engine_gone(sample_ledger):
+    path, _ = sample_ledger
+    now = SystemClock().now()
+    # Its last heartbeat is 14 s old: still running at start, stale a second later.
+    serve = EngineInstance(owner_id="serve-old", pid=4343, hostname="build-host", kind="serve",
+                           started_at=now - timedelta(minutes=5), heartbeat_at=now - timedelta(seconds=14))
+    with Ledger.open(path) as ledger:
+        ledger.register_engine(serve)
+    app = create_app(path, poll_interval=0.2)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.sub_title == "attached to serve pid 4343 on build-host"
+        await pilot.pause(2.5)
+        assert app.sub_title == "engine: none running; commands wait until one starts"

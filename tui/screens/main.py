@@ -20,8 +20,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header
 
 from core.clock import Clock
-from core.ledger.models import Delivery, DeliveryFilter, DeliveryState, SyncRun
-from tui.data import LedgerData, Overview, ViewRequest, connection_name
+from core.ledger.models import Delivery, DeliveryFilter, DeliveryState, EngineInstance, SyncRun
+from tui.data import ENGINE_STALE_SECONDS, LedgerData, Overview, ViewRequest, connection_name
 from tui.engine_host import EngineThread, engine_label, engine_state
 from tui.messages import (
     DeliveriesPageLoaded,
@@ -85,6 +85,8 @@ class MainScreen(OperatorCommands):
         self._runs_next = None
         self._deliveries_next = None
         self._loading_older: set[str] = set()
+        self._status = None
+        self._failure_reported = False
         self.connections_table = connections_pane.ConnectionsTable()
         self.history_table = history_pane.SyncHistoryTable()
         self.log_table = log_pane.WebhookLogTable()
@@ -239,8 +241,9 @@ class MainScreen(OperatorCommands):
         pane.set_subtitle(f"{tags} tagged · {subtitle}" if tags else subtitle)
 
     def _show_status(self) -> None:
-        attached = self.overview.engine if self.overview else None
+        attached = self._attached_engine()
         self.app.sub_title = engine_label(self.engine_host, attached)
+        self._report_engine_failure()
         totals = self.overview.totals if self.overview else None
         text = status_text(
             paused=self.paused,
@@ -249,7 +252,28 @@ class MainScreen(OperatorCommands):
             delivery_filter=self.delivery_filter,
             palette=self._palette,
         )
-        self.query_one(StatusLine).update(text)
+        status_line = self.query_one(StatusLine)
+        if text != self._status:
+            self._status = text
+            status_line.update(text)
+
+    def _attached_engine(self) -> EngineInstance | None:
+        # A stopped engine writes nothing more, so the ledger is not read
+        # again; its last heartbeat ageing past the limit shows it is gone.
+        engine = self.overview.engine if self.overview else None
+        if engine is None:
+            return None
+        if (self.clock.now() - engine.heartbeat_at).total_seconds() > ENGINE_STALE_SECONDS:
+            return None
+        return engine
+
+    def _report_engine_failure(self) -> None:
+        host = self.engine_host
+        if host is None or host.failure is None or self._failure_reported:
+            return
+        self._failure_reported = True
+        self.notify(f"The engine stopped: {host.failure}. Syncs and deliveries are paused; see the log file.",
+                    severity="error", timeout=30)
 
     def _tick(self) -> None:
         """Re-render the cells that count time ("in 25s", "3m ago") once a second."""
