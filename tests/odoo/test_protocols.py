@@ -115,6 +115,13 @@ async def test_api_key_works_without_session_login(sandbox, protocol):
         assert client.protocol == protocol
 
 
+async def test_password_given_as_api_key(sandbox19):
+    # JSON-2 takes API keys only, so a password marked as a key is rejected.
+    with pytest.raises(errors.AuthenticationError) as caught:
+        await connect(sandbox19, credential=Secret("admin"), kind=CredentialKind.API_KEY)
+    assert "API key was rejected" in str(caught.value)
+
+
 async def test_wrong_api_key_over_json2(sandbox19):
     wrong = Secret("0" * 40)
     with pytest.raises(errors.AuthenticationError) as caught:
