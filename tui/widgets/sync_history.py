@@ -22,7 +22,7 @@ COLUMNS = (
 )
 
 EMPTY_TEXT = "No sync runs yet. Press s on a connection to sync it now."
-NO_CONNECTION_TEXT = "Select a connection to see its sync history."
+NO_CONNECTION_TEXT = "The sync runs of the selected connection show here. Press n to add a connection."
 
 
 class SyncHistoryTable(LiveTable):
