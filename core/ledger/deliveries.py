@@ -14,6 +14,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from core.ledger import rows
 from core.ledger.codec import dump_json, from_epoch, to_epoch
@@ -137,7 +138,17 @@ def _check_outcome(outcome: DeliveryOutcome) -> None:
         )
 
 
-def _result_values(item: CompletedAttempt, at: datetime) -> tuple:
+class Completion(NamedTuple):
+    """A finished attempt with its SQL values encoded ahead of the transaction."""
+
+    item: CompletedAttempt
+    at: datetime
+    result_values: tuple  # one row of the VALUES table in _COMPLETE_BATCH_SQL
+    attempt_values: tuple  # delivery_attempts columns after delivery_id and number
+
+
+def prepare_completion(item: CompletedAttempt, at: datetime) -> Completion:
+    """Validate one result and encode its values; needs no transaction."""
     delivery_id, lease_token, attempt, outcome = item
     _check_outcome(outcome)
     at_epoch = to_epoch(at)
@@ -145,70 +156,61 @@ def _result_values(item: CompletedAttempt, at: datetime) -> tuple:
     if outcome.state == DeliveryState.PENDING:
         next_attempt = to_epoch(outcome.next_attempt_at) if outcome.next_attempt_at else at_epoch
     succeeded = at_epoch if outcome.state == DeliveryState.SUCCEEDED else None
-    return (
-        delivery_id, lease_token, str(outcome.state), to_epoch(attempt.started_at), next_attempt,
+    started = to_epoch(attempt.started_at)
+    result_values = (
+        delivery_id, lease_token, str(outcome.state), started, next_attempt,
         attempt.status_code, attempt.error_class, attempt.error_message, succeeded, at_epoch,
     )
+    attempt_values = (
+        started, attempt.duration_ms, attempt.status_code, attempt.error_class, attempt.error_message,
+        attempt.response_excerpt, dump_json(attempt.request_headers), attempt.webhook_timestamp,
+    )
+    return Completion(item, at, result_values, attempt_values)
 
 
-def _unique_runs(items: Sequence[CompletedAttempt]) -> Iterable[Sequence[CompletedAttempt]]:
+def _unique_runs(completions: Sequence[Completion]) -> Iterable[Sequence[Completion]]:
     # The batch UPDATE matches each delivery once, so a delivery named twice
     # in one call is split into consecutive runs that are applied in order.
-    run: list[CompletedAttempt] = []
+    run: list[Completion] = []
     seen: set[int] = set()
-    for item in items:
-        if item.delivery_id in seen or len(run) == _COMPLETE_CHUNK:
+    for completion in completions:
+        delivery_id = completion.item.delivery_id
+        if delivery_id in seen or len(run) == _COMPLETE_CHUNK:
             yield run
             run, seen = [], set()
-        run.append(item)
-        seen.add(item.delivery_id)
+        run.append(completion)
+        seen.add(delivery_id)
     if run:
         yield run
 
 
-def _complete_run(conn: sqlite3.Connection, items: Sequence[CompletedAttempt], times: Sequence[datetime]) -> list[bool]:
-    values = [value for item, at in zip(items, times) for value in _result_values(item, at)]
-    sql = _COMPLETE_BATCH_SQL.format(rows=", ".join([_RESULT_ROW] * len(items)))
+def _complete_run(conn: sqlite3.Connection, run: Sequence[Completion]) -> list[bool]:
+    values = [value for completion in run for value in completion.result_values]
+    sql = _COMPLETE_BATCH_SQL.format(rows=", ".join([_RESULT_ROW] * len(run)))
     updated = {row[0]: (row[1], row[2]) for row in conn.execute(sql, values)}
 
     conn.executemany(
         _ATTEMPT_SQL,
-        [_attempt_values(item.delivery_id, updated[item.delivery_id][0], item.attempt)
-         for item in items if item.delivery_id in updated],
+        [
+            (c.item.delivery_id, updated[c.item.delivery_id][0], *c.attempt_values)
+            for c in run
+            if c.item.delivery_id in updated
+        ],
     )
-    for item, at in zip(items, times):
+    for item, at, _, _ in run:
         if item.delivery_id in updated and item.outcome.disable_endpoint_reason:
             disable_endpoint(conn, updated[item.delivery_id][1], item.outcome.disable_endpoint_reason, at)
     # A delivery missing from the result lost its lease: it expired and was
     # claimed again, was released, or was already completed.
-    return [item.delivery_id in updated for item in items]
+    return [c.item.delivery_id in updated for c in run]
 
 
-def complete_batch(
-    conn: sqlite3.Connection, items: Sequence[CompletedAttempt], times: Sequence[datetime]
-) -> list[bool]:
-    """Record attempts inside the caller's transaction; one bool per item."""
+def complete_batch(conn: sqlite3.Connection, completions: Sequence[Completion]) -> list[bool]:
+    """Record prepared attempts inside the caller's transaction; one bool per item."""
     results: list[bool] = []
-    offset = 0
-    for run in _unique_runs(items):
-        results.extend(_complete_run(conn, run, times[offset : offset + len(run)]))
-        offset += len(run)
+    for run in _unique_runs(completions):
+        results.extend(_complete_run(conn, run))
     return results
-
-
-def _attempt_values(delivery_id: int, number: int, attempt: AttemptRecord) -> tuple:
-    return (
-        delivery_id,
-        number,
-        to_epoch(attempt.started_at),
-        attempt.duration_ms,
-        attempt.status_code,
-        attempt.error_class,
-        attempt.error_message,
-        attempt.response_excerpt,
-        dump_json(attempt.request_headers),
-        attempt.webhook_timestamp,
-    )
 
 
 def _attempt_end(attempt: AttemptRecord) -> datetime:
@@ -270,8 +272,9 @@ class DeliveryQueueMixin:
         ``outcome.disable_endpoint_reason`` disables the endpoint and appends
         ``endpoint.disabled`` in the same transaction.
         """
+        completion = prepare_completion(CompletedAttempt(delivery_id, lease_token, attempt, outcome), at)
         with self._db.write() as conn:
-            return complete_batch(conn, [CompletedAttempt(delivery_id, lease_token, attempt, outcome)], [at])[0]
+            return complete_batch(conn, [completion])[0]
 
     def complete_many(
         self, items: Sequence[CompletedAttempt | tuple], at: datetime | None = None
@@ -281,10 +284,12 @@ class DeliveryQueueMixin:
         Without ``at``, each item's completion time is its attempt's start
         plus its duration.
         """
-        completed = [CompletedAttempt(*item) for item in items]
-        times = [at or _attempt_end(item.attempt) for item in completed]
+        completions = []
+        for item in items:
+            completed = CompletedAttempt(*item)
+            completions.append(prepare_completion(completed, at or _attempt_end(completed.attempt)))
         with self._db.write() as conn:
-            return complete_batch(conn, completed, times)
+            return complete_batch(conn, completions)
 
     def release_leases(self, owner: str, at: datetime | None = None) -> int:
         """Return ``owner``'s in-flight deliveries to pending (a clean shutdown); return the count."""
