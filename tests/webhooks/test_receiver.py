@@ -3,6 +3,7 @@
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -232,3 +233,21 @@ def test_listen_without_secret_explains_fix():
 
     assert result.returncode == 2
     assert "$ODOO_RELAY_WEBHOOK_SECRET is not set" in result.stderr
+
+
+def test_listen_port_in_use_explains_fix(secret):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*RELAY, "listen", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, "ODOO_RELAY_WEBHOOK_SECRET": secret.reveal()},
+        )
+
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "pick another --port" in result.stderr
