@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.ledger.models import Command, CommandKind, CommandStatus
+from core.ledger.models import Command, CommandKind, CommandStatus, SyncRun
 
 
-def command_outcome(command: Command | None, what: str) -> tuple[str, str]:
+def command_outcome(command: Command | None, what: str, run: SyncRun | None = None) -> tuple[str, str]:
     """Return the notification text and severity for a command's end state.
 
     ``command`` is None when no engine finished it in time; ``what`` names
-    the request, e.g. ``"Retry of delivery #12"``.
+    the request, e.g. ``"Retry of delivery #12"``. ``run`` is the sync run a
+    sync command started, whose counts the command result does not carry.
     """
     if command is None:
         return f"{what} is queued; no engine has picked it up yet.", "warning"
     if command.status is CommandStatus.FAILED:
         return f"{what} failed: {command.error or 'no reason given'}", "error"
-    return f"{what}: {_summary(command.kind, command.result or {})}", _severity(command.result or {})
+    result = dict(command.result or {})
+    if run is not None:
+        result |= {"created": run.created, "updated": run.updated, "deleted": run.deleted,
+                   "error_message": run.error_message}
+    return f"{what}: {_summary(command.kind, result)}", _severity(result)
 
 
 def _summary(kind: CommandKind, result: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ import logging
 from textual import on, work
 from textual.screen import Screen
 
-from core.ledger.models import DeliveryFilter
+from core.ledger.models import DeliveryFilter, SyncRun
 from tui.commands_text import command_outcome
 from tui.data import BULK_RETRY_LIMIT, RetryRefused, connection_name, retry_refusal
 from tui.messages import FailedDeliveriesCounted, OperatorNotice
@@ -70,8 +70,18 @@ class OperatorCommands(Screen):
     def _report_command(self, command_id: int, what: str) -> None:
         # Runs on the worker's thread: waits for the engine to finish the command.
         command = self.data.wait_for_command(command_id, COMMAND_WAIT_SECONDS)
-        text, severity = command_outcome(command, what)
+        run = self._run_of(command)
+        text, severity = command_outcome(command, what, run)
         self.post_message(OperatorNotice(text, severity, refresh=True))
+
+    def _run_of(self, command) -> SyncRun | None:
+        run_id = (command.result or {}).get("run_id") if command is not None else None
+        if run_id is None:
+            return None
+        try:
+            return self.data.load_run(int(run_id))
+        except LookupError:
+            return None
 
     def action_retry_failed(self) -> None:
         """Retry the tagged deliveries, or every failed one in the filter, after a confirmation."""
