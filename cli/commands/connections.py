@@ -58,7 +58,7 @@ def read_credential(use_api_key: bool | None):
 @credential_options
 @click.option("--name", help="Connection name (default: the database name).")
 @click.option("--protocol", type=PROTOCOLS, default="auto", show_default=True, help="RPC protocol; auto picks the best the server offers.")
-@click.option("--interval", type=int, default=900, show_default=True, help="Seconds between scheduled syncs (at least 60).")
+@click.option("--interval", type=int, default=900, show_default=True, help="Seconds between scheduled syncs (at least 30).")
 @click.option("--stream", "streams", multiple=True, help="Stream to sync (repeatable; default: every available one).")
 @click.option("--endpoint", "endpoint_url", help="Webhook URL to create with the connection.")
 @click.option("--events", default="*", show_default=True, help="Event types for --endpoint, comma-separated (e.g. record.*,sync.failed).")
@@ -130,7 +130,7 @@ def test_connection_command(connection: str, db_path: Path | None, as_json: bool
 @credential_options
 @click.option("--credentials/--no-credentials", "change_login", default=None,
               help="Read and test new credentials (default: yes, unless only --interval is given).")
-@click.option("--interval", type=int, help="Seconds between scheduled syncs (at least 60).")
+@click.option("--interval", type=int, help="Seconds between scheduled syncs (at least 30).")
 @json_option
 @db_option
 def edit_connection(connection: str, db_path: Path | None, as_json: bool, login: str | None,

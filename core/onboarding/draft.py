@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from core.ledger.models import CredentialKind, NewConnection, NewEndpoint, Protocol, StreamSpec
 from core.secrets import Secret
+from core.sync.backoff import MIN_INTERVAL_SECONDS
 
 DEFAULT_INTERVAL_SECONDS = 900
-MIN_INTERVAL_SECONDS = 60
 
 
 @dataclass(frozen=True, slots=True)
