@@ -46,7 +46,14 @@ class Palette:
         style = self.styles.get(tone) if tone else None
         if style is not None and bold:
             style = style + Style(bold=True)
-        return Text(value, style=style or "", no_wrap=True, overflow="ellipsis")
+        elif style is None and bold:
+            style = Style(bold=True)
+        # The style goes on a span, not on the Text itself: Text equality
+        # compares spans only, and LiveTable skips cells that compare equal,
+        # so a base style would keep old colours after a theme change.
+        cell = Text(no_wrap=True, overflow="ellipsis")
+        cell.append(value, style=style or "")
+        return cell
 
     def badge(self, label: str, tone: str) -> Text:
         """Return a status badge: a coloured dot and the label."""

@@ -233,6 +233,8 @@ async def test_theme_change_recolours_badges(sample_ledger):
         assert before != after
         badge = app.main_screen.connections_table.get_cell("1", "status")
         assert any(span.style == after for span in badge.spans)
+        result = app.main_screen.log_table.get_cell("16", "last")
+        assert [span.style for span in result.spans] == [after]
 
 
 async def test_header_notices_engine_gone(sample_ledger):
