@@ -9,7 +9,9 @@ measures:
 - first paint: from starting the app to the first ledger read applied to
   all three panes; the baseline is the same app on an empty ledger;
 - page latency: pressing ``end`` in the webhook log until the next keyset
-  page of 100 rows is on screen, and the same in the sync history;
+  page of 50 rows is on screen, and the same in the sync history;
+- scrolling: each ``pagedown`` through the webhook log, with the pages that
+  load ahead of the cursor;
 - filter latency: applying a filter until its first page is on screen;
 - idle CPU: user+system CPU time over 5 s of no changes (os.times), as a
   share of one core; the baseline is a bare Textual app with a DataTable.
@@ -143,6 +145,8 @@ async def interactive(path: Path) -> dict:
         await wait_for(pilot, lambda: screen.overview is not None)
         figures["log page"] = await _pages(pilot, screen.log_table, lambda: screen._deliveries_next, "tab", "tab")
         figures["history page"] = await _pages(pilot, screen.history_table, lambda: screen._runs_next, "shift+tab")
+        figures["pagedown"] = await _scroll(pilot, screen.log_table, "tab")
+        figures["rows after scroll"] = screen.log_table.row_count
         figures["filter"] = await _filters(pilot, screen)
         figures["idle cpu"] = await _idle_cpu(pilot)
     return figures
@@ -158,6 +162,19 @@ async def _pages(pilot, table, next_key, *focus_keys: str, pages: int = 20) -> l
         started, cpu = time.perf_counter(), time.process_time()
         await pilot.press("end")
         await wait_for(pilot, lambda: table.row_count > loaded)
+        timings.append((time.perf_counter() - started, time.process_time() - cpu))
+    return timings
+
+
+async def _scroll(pilot, table, *focus_keys: str, presses: int = 60) -> list[tuple[float, float]]:
+    """Time each ``pagedown`` through the log, loads ahead of the cursor included."""
+    await pilot.press(*focus_keys)
+    await pilot.press("home")
+    timings = []
+    for _ in range(presses):
+        started, cpu = time.perf_counter(), time.process_time()
+        await pilot.press("pagedown")
+        await pilot.pause()
         timings.append((time.perf_counter() - started, time.process_time() - cpu))
     return timings
 
@@ -207,8 +224,8 @@ class BareTable(App):
             table.add_row(f"#{row}", "09:00:00", "record.updated", "127.0.0.1:9/hooks", "succeeded", "1", "HTTP 200", "-")
 
 
-async def baseline() -> tuple[float, list[tuple[float, float]]]:
-    """Return the bare app's idle CPU share and the time to append and paint 50 rows."""
+async def baseline() -> tuple[float, list[tuple[float, float]], list[tuple[float, float]]]:
+    """Return the bare app's idle CPU share, its 50-row appends and its pagedowns."""
     app = BareTable()
     async with app.run_test(size=(120, 36)) as pilot:
         idle = await _idle_cpu(pilot)
@@ -219,7 +236,8 @@ async def baseline() -> tuple[float, list[tuple[float, float]]]:
             BareTable.append(table, 50)
             await pilot.pause()
             timings.append((time.perf_counter() - started, time.process_time() - cpu))
-        return idle, timings
+        table.focus()
+        return idle, timings, await _scroll(pilot, table)
 
 
 def summary(name: str, values: list[tuple[float, float]]) -> str:
@@ -238,14 +256,16 @@ async def measure(path: Path) -> None:
         baseline_paint = min([await first_paint(empty) for _ in range(3)])
     paints = [await first_paint(path) for _ in range(3)]
     figures = await interactive(path)
-    bare_idle, bare_appends = await baseline()
+    bare_idle, bare_appends, bare_scroll = await baseline()
 
     print(f"first paint    best {min(paints) * 1000:7.1f} ms   worst {max(paints) * 1000:7.1f} ms"
           f"   (empty ledger {baseline_paint * 1000:.1f} ms, ratio {min(paints) / baseline_paint:.2f})")
     print(summary("log page", figures["log page"]))
     print(summary("history page", figures["history page"]))
+    print(summary("pagedown", figures["pagedown"]) + f"   (log rows loaded after: {figures['rows after scroll']:,})")
     print(summary("filter", figures["filter"]))
     print(summary("bare append", bare_appends) + "   (baseline: 50 rows added to a bare DataTable)")
+    print(summary("bare pagedown", bare_scroll) + "   (baseline: pagedown in that bare DataTable)")
     print(f"idle cpu       {figures['idle cpu'] * 100:5.2f} % of one core over {IDLE_SECONDS:.0f} s"
           f"   (bare DataTable app {bare_idle * 100:.2f} %)")
 
