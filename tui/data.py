@@ -317,10 +317,12 @@ def connection_name(overview: Overview | None, connection_id: int | None) -> str
 
 
 def _pick_connection(connections: list[Connection], wanted: int | None) -> int | None:
+    # The Connections pane lists connections by id, so the lowest id is the
+    # row its cursor starts on.
     ids = [connection.id for connection in connections]
     if wanted in ids:
         return wanted
-    return ids[0] if ids else None
+    return min(ids) if ids else None
 
 
 def _history_entry(event: Event) -> StatusHistoryEntry:

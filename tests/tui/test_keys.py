@@ -252,3 +252,24 @@ async def test_header_notices_engine_gone(sample_ledger):
         assert app.sub_title == "attached to serve pid 4343 on build-host"
         await pilot.pause(2.5)
         assert app.sub_title == "engine: none running; commands wait until one starts"
+
+
+async def test_removed_connection_moves_selection(sample_ledger):
+    path, ids = sample_ledger
+    app = create_app(path, clock=frozen_app(path).clock, run_engine=False, poll_interval=0.2)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert app.main_screen.connection_id == ids.plant
+        with Ledger.open(path) as ledger:
+            ledger.remove_connection(ids.plant)
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if app.main_screen.connection_id != ids.plant:
+                break
+        await settle(pilot)
+        selected = app.main_screen.connection_id
+        assert selected in (ids.warehouse, ids.finance)
+        assert app.main_screen.connections_table.selected_key == str(selected)
+        with Ledger.open(path) as ledger:
+            runs = {str(run.id) for run in ledger.list_runs(selected).items}
+        assert set(app.main_screen.history_table.loaded_keys) == runs

@@ -184,8 +184,15 @@ class MainScreen(OperatorCommands):
         else:
             pane.show_note(connections_pane.EMPTY_TEXT)
         pane.set_subtitle(f"{len(rows)} connection{'s' if len(rows) != 1 else ''}")
-        if self.connection_id is None:
-            self.connection_id = overview.connection_id
+        if self.connection_id not in {connection.id for connection in overview.connections}:
+            # First read, or the selected connection was removed: follow the
+            # table's cursor, and read again if this read carries the runs
+            # of another connection.
+            self._forget_runs()
+            selected = self.connections_table.selected_key
+            self.connection_id = int(selected) if selected is not None else None
+            if self.connection_id != overview.connection_id:
+                self.request_refresh()
 
     def _show_runs(self, overview: Overview) -> None:
         if overview.connection_id != self.connection_id:
@@ -306,11 +313,14 @@ class MainScreen(OperatorCommands):
         if connection_id == self.connection_id:
             return
         self.connection_id = connection_id
+        self._forget_runs()
+        self.query_one("#history-pane", Pane).show_note(LOADING_TEXT)
+        self.request_refresh()
+
+    def _forget_runs(self) -> None:
         self.history_table.clear_rows()
         self._runs.clear()
         self._runs_next = None
-        self.query_one("#history-pane", Pane).show_note(LOADING_TEXT)
-        self.request_refresh()
 
     @on(DataTable.RowHighlighted, "#sync-history")
     def load_older_runs(self, event: DataTable.RowHighlighted) -> None:
