@@ -7,10 +7,11 @@ stay cheap; JSON columns hold event data, stream domains and record values.
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
+
+import orjson
 
 from core.clock import utc
 from core.secrets import Secret
@@ -54,13 +55,26 @@ def _json_default(value: Any) -> Any:
     )
 
 
+# Datetimes and dataclasses go through _json_default, so times are always
+# written in UTC and a dataclass's own to_json() wins over its fields.
+_DUMP_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+
+
 def dump_json(value: Any) -> str:
-    """Serialise ``value`` compactly; dataclasses, dates and enums are converted."""
-    return json.dumps(value, default=_json_default, separators=(",", ":"), ensure_ascii=False)
+    """Serialise ``value`` compactly as UTF-8 text; dataclasses, dates and enums are converted.
+
+    orjson encodes several times faster than the json module, and every
+    event, attempt and synced record passes through here.
+    """
+    try:
+        return orjson.dumps(value, default=_json_default, option=_DUMP_OPTIONS).decode("utf-8")
+    except orjson.JSONEncodeError as error:
+        # orjson replaces the message raised by _json_default with its own.
+        raise TypeError(str(error.__cause__ or error)) from None
 
 
 def load_json(text: str | None) -> Any:
     """Parse a stored JSON column; None stays None."""
     if text is None:
         return None
-    return json.loads(text)
+    return orjson.loads(text)
