@@ -82,6 +82,7 @@ class DeliveryDetails:
     event: Event | None
     endpoint: Endpoint | None
     attempts: list[DeliveryAttempt]
+    connection_label: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +197,17 @@ class LedgerData:
             event=ledger.get_event(delivery.event_id),
             endpoint=ledger.get_endpoint(delivery.endpoint_id),
             attempts=ledger.list_attempts(delivery_id),
+            connection_label=self.connection_label(delivery.connection_id),
         )
+
+    def connection_label(self, connection_id: int | None) -> str:
+        """Return ``"name (#id)"`` for a connection; removed ones keep their id."""
+        if connection_id is None:
+            return "none"
+        connection = self.ledger.get_connection(connection_id)
+        if connection is None:
+            return f"#{connection_id} (removed)"
+        return f"{connection.name} (#{connection_id})"
 
     def load_run(self, run_id: int) -> SyncRun:
         """Read one sync run with its per-stream results."""

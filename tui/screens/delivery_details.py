@@ -54,7 +54,7 @@ class DeliveryDetailsScreen(DetailsScreen):
             ("State", self.palette.badge(delivery.state.value.replace("_", " "), tone)),
             ("Event", f"{delivery.event_type}  {delivery.event_id}"),
             ("Endpoint", f"#{delivery.endpoint_id} {endpoint}"),
-            ("Connection", f"#{delivery.connection_id}" if delivery.connection_id is not None else fmt.DASH),
+            ("Connection", details.connection_label),
             ("Attempts", str(delivery.attempts)),
             ("Last result", _last_result_text(delivery) or fmt.DASH),
             ("Created", fmt.full_time(delivery.created_at)),

@@ -20,10 +20,12 @@ class RunDetailsScreen(DetailsScreen):
         self.run_id = run_id
         self.title = f"Sync run #{run_id}"
 
-    def read(self, data: LedgerData) -> SyncRun:
-        return data.load_run(self.run_id)
+    def read(self, data: LedgerData) -> tuple[SyncRun, str]:
+        run = data.load_run(self.run_id)
+        return run, data.connection_label(run.connection_id)
 
-    def build(self, run: SyncRun) -> list[Widget]:
+    def build(self, details: tuple[SyncRun, str]) -> list[Widget]:
+        run, self.connection_label = details
         widgets: list[Widget] = [
             section("Summary", self._summary(run)),
             section("Streams", self._streams(run)),
@@ -37,7 +39,7 @@ class RunDetailsScreen(DetailsScreen):
         now = self.app.clock.now()
         return facts([
             ("Status", self.palette.badge(run.status.value, fmt.RUN_TONE.get(run.status, "muted"))),
-            ("Connection", f"#{run.connection_id}"),
+            ("Connection", self.connection_label),
             ("Trigger", run.trigger.value),
             ("Started", fmt.full_time(run.started_at)),
             ("Finished", fmt.full_time(run.finished_at)),
