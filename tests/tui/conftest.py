@@ -37,6 +37,9 @@ def frozen_app(ledger_path: Path) -> RelayApp:
     """Return a monitor on ``ledger_path`` at the sample's frozen time, with no engine."""
     app = create_app(ledger_path, clock=FakeClock(NOW), run_engine=False, poll_interval=2.0)
     app.animation_level = "none"
+    # A toast that times out before a slow machine takes the screenshot
+    # would make the snapshot flaky.
+    app.NOTIFICATION_TIMEOUT = 600
     return app
 
 
