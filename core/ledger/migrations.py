@@ -44,6 +44,7 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "add the settings table", _run_all(schema.V4_SETTINGS)),
     Migration(5, "keep running delivery and event counts", _run_all(schema.V5_COUNTS)),
     Migration(6, "count inserted events and deliveries per batch", _run_all(schema.V6_BATCH_COUNTS)),
+    Migration(7, "store synced records in a rowid table", _run_all(schema.V7_RECORDS_ROWID)),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
