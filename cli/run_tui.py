@@ -33,9 +33,11 @@ def run_monitor(db_path: Path, *, engine=None, clock: Clock | None = None) -> in
 
     log.info("starting the monitor on %s (log file %s)", db_path, log_path)
     app = create_app(db_path, engine=engine, clock=clock)
-    result = app.run()
-    log.info("monitor stopped")
-    return EXIT_OK if result in (None, 0) else int(result)
+    app.run()
+    # return_code is 1 when the app stopped on an unhandled error.
+    code = app.return_code or EXIT_OK
+    log.info("monitor stopped with exit code %s", code)
+    return code
 
 
 def check_ledger(db_path: Path) -> str | None:
