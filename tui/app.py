@@ -84,7 +84,7 @@ class RelayApp(App[int]):
         if action == "help":
             self.action_help()
         elif action == "quit":
-            self.exit(0)
+            self.call_later(self.action_quit)
         elif action == "filter_state":
             screen.filter_by_state(argument if isinstance(argument, DeliveryState) else None)
         elif action == "focus_pane":

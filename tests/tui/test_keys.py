@@ -273,3 +273,13 @@ async def test_removed_connection_moves_selection(sample_ledger):
         with Ledger.open(path) as ledger:
             runs = {str(run.id) for run in ledger.list_runs(selected).items}
         assert set(app.main_screen.history_table.loaded_keys) == runs
+
+
+async def test_palette_quit_exits(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.run_palette_command("quit")
+        await pilot.pause()
+        await pilot.pause()
+    assert app.return_code == 0
