@@ -63,6 +63,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--claims", type=int, default=100_000, help="deliveries to claim and complete (default 100,000)")
     parser.add_argument("--claim-batch", type=int, default=500, help="deliveries per claim (default 500)")
     parser.add_argument("--pages", type=int, default=200, help="delivery pages to time at the end (default 200)")
+    parser.add_argument(
+        "--large", type=int, default=0,
+        help="also time reads on a ledger of this many deliveries, one endpoint (default 0: skip)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="rounds on fresh files: best rate per side, median ratio per round (default 3)")
     return parser.parse_args(argv)
 
@@ -192,6 +196,35 @@ def time_pages(ledger: Ledger, pages: int) -> dict[str, float]:
     return figures
 
 
+def _mean_ms(read, times: int = 20) -> float:
+    started = time.perf_counter()
+    for _ in range(times):
+        read()
+    return (time.perf_counter() - started) * 1000 / times
+
+
+def time_large_ledger(rows: int, folder: Path) -> dict[str, float]:
+    """Fill a ledger with ``rows`` deliveries to one endpoint; return milliseconds per read."""
+    ledger, connection_id = _prepare_ledger(folder / "large" / "large.sqlite3", 1, 500)
+    for start in range(0, rows, 20_000):
+        ledger.append_events([_record_event(connection_id, n) for n in range(start, min(rows, start + 20_000))], NOW)
+    middle = rows // 2
+    figures = {
+        "large_rows": rows,
+        "large_page_ms": _mean_ms(lambda: ledger.list_deliveries(limit=50)),
+        "large_page_middle_ms": _mean_ms(lambda: ledger.list_deliveries(before=middle, limit=50)),
+        "large_page_by_state_ms": _mean_ms(
+            lambda: ledger.list_deliveries(DeliveryFilter(state=DeliveryState.PENDING), before=middle, limit=50)
+        ),
+        "large_events_page_ms": _mean_ms(lambda: ledger.list_events(after_seq=middle, limit=100)),
+        "large_totals_ms": _mean_ms(ledger.totals),
+        "large_failing_ms": _mean_ms(ledger.failing_deliveries_by_connection),
+        "large_next_due_ms": _mean_ms(ledger.next_due_at),
+    }
+    ledger.close()
+    return figures
+
+
 def run_round(args: argparse.Namespace, folder: Path, ledger_first: bool) -> dict[str, float]:
     """Run both sides once on fresh files; return seconds and counts per measurement."""
     max_in_flight = max(args.claim_batch, 1)
@@ -259,6 +292,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
     }
+    if args.large:
+        with tempfile.TemporaryDirectory(prefix="bench-ledger-") as folder:
+            figures.update(time_large_ledger(args.large, Path(folder)))
     _print(figures)
     return figures
 
@@ -272,6 +308,11 @@ def _print(figures: dict[str, object]) -> None:
           f"(goal >= 5,000/s)")
     print(f"delivery page of 50, newest first: {figures['page_ms_all']:.2f} ms; filtered by state: "
           f"{figures['page_ms_by_state']:.2f} ms")
+    if "large_rows" in figures:
+        print(f"at {figures['large_rows']:,} deliveries: page {figures['large_page_ms']:.2f} ms, "
+              f"page mid-table {figures['large_page_middle_ms']:.2f} ms, by state {figures['large_page_by_state_ms']:.2f} ms, "
+              f"events page {figures['large_events_page_ms']:.2f} ms, totals {figures['large_totals_ms']:.2f} ms, "
+              f"failing by connection {figures['large_failing_ms']:.2f} ms, next_due_at {figures['large_next_due_ms']:.2f} ms")
     print(f"machine: nproc {figures['nproc']}, Python {figures['python']}, SQLite {figures['sqlite']}")
     print(json.dumps(figures))
 

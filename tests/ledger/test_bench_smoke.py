@@ -25,3 +25,4 @@ def test_bench_runs_with_tiny_sizes():
     assert figures["claimed"] == 300
     assert figures["enqueue_events_per_s"] > 0
     assert figures["claim_complete_per_s"] > 0
+    assert figures["large_rows"] == 500
