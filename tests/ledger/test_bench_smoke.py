@@ -12,7 +12,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def test_bench_runs_with_tiny_sizes():
     completed = subprocess.run(
-        [sys.executable, "bench/ledger.py", "--events", "200", "--claims", "300", "--repeat", "1", "--pages", "5"],
+        [
+            sys.executable, "bench/ledger.py",
+            "--events", "200", "--claims", "300", "--repeat", "1", "--pages", "5", "--large", "500",
+        ],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
