@@ -56,6 +56,10 @@ class ViewRequest:
     delivery_filter: DeliveryFilter
     runs_limit: int = 50
     deliveries_limit: int = 50
+    # Keyset of the webhook log rows on screen when they lie below the
+    # refreshed head: read ``window_limit`` rows older than this id.
+    window_before: int | None = None
+    window_limit: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,8 @@ class Overview:
     runs: Page[SyncRun]
     deliveries: Page[Delivery]
     delivery_filter: DeliveryFilter
+    window: Page[Delivery] | None = None
+    window_before: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +174,14 @@ class LedgerData:
             runs=self.load_runs(connection_id, None, view.runs_limit),
             deliveries=self.load_deliveries(view.delivery_filter, None, view.deliveries_limit),
             delivery_filter=view.delivery_filter,
+            window=self._load_window(view),
+            window_before=view.window_before,
         )
+
+    def _load_window(self, view: ViewRequest) -> Page[Delivery] | None:
+        if view.window_before is None:
+            return None
+        return self.load_deliveries(view.delivery_filter, view.window_before, view.window_limit)
 
     def find_engine(self) -> EngineInstance | None:
         """Return the engine whose heartbeat is fresh, if any."""

@@ -10,7 +10,8 @@ from textual.command import CommandPalette
 
 from core.clock import SystemClock
 from core.ledger import Ledger
-from core.ledger.models import CommandKind, DeliveryFilter, DeliveryState, EngineInstance
+from core.ledger.models import CommandKind, DeliveryFilter, DeliveryState, EngineInstance, NewEndpoint, NewEvent
+from core.webhooks.signing import generate_secret
 from core.tokens import hash_token
 from tests.tui.conftest import frozen_app, settle, settle_details
 from tui.app import create_app
@@ -283,3 +284,34 @@ async def test_palette_quit_exits(sample_ledger):
         await pilot.pause()
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_deep_rows_refresh_on_screen(tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    now = SystemClock().now()
+    with Ledger.open(path) as ledger:
+        ledger.add_endpoint(NewEndpoint(url="http://127.0.0.1:9/hooks", secret=generate_secret()), now)
+        ledger.append_events([NewEvent("record.updated", None, {"n": n}) for n in range(700)], now)
+    app = create_app(path, clock=SystemClock(), run_engine=False, poll_interval=0.2)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        table = app.main_screen.log_table
+        await pilot.press("tab", "tab")
+        while app.main_screen._deliveries_next is not None:
+            await pilot.press("end")
+            await pilot.pause(0.1)
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        assert table.row_count == 700
+        assert table.selected_key == "1"
+
+        with Ledger.open(path) as ledger:
+            claim = ledger.claim_due("test", now, limit=1, lease_seconds=60)[0]
+        assert claim.delivery_id == 1
+        for _ in range(40):
+            await pilot.pause(0.1)
+            if app.main_screen._deliveries[1].state is DeliveryState.IN_FLIGHT:
+                break
+        assert app.main_screen._deliveries[1].state is DeliveryState.IN_FLIGHT
+        assert "in flight" in table.get_cell("1", "state").plain

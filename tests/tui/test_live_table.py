@@ -81,3 +81,20 @@ async def test_unchanged_cells_are_not_rewritten():
         assert table._update_count == updates
         table.show_rows([row(1, "b")])
         assert table._update_count == updates + 1
+
+
+async def test_segment_refresh_updates_middle_rows():
+    app = TableApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(LiveTable)
+        table.show_rows([row(9, "a"), row(8, "a")])
+        table.append_rows([row(7, "a"), row(6, "a"), row(5, "a"), row(4, "a")])
+        await pilot.pause()
+
+        # A page of ids below 8: row 7 changed, row 6 left the filter,
+        # the page holds two rows so rows 4 and below are not covered.
+        table.show_segment([row(7, "b"), row(5, "a")], highest=7, complete_below=False)
+        await pilot.pause()
+
+        assert keys_in_order(table) == ["9", "8", "7", "5", "4"]
+        assert table.get_cell("7", "state") == Text("b")

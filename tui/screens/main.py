@@ -46,9 +46,8 @@ log = logging.getLogger(__name__)
 # NOTE: loaded rows are never dropped, so paging through a million
 # deliveries grows the table (and memory) with every page.
 PAGE_SIZE = 50
-# A refresh re-reads at most this many of the newest rows.
-# NOTE: rows loaded further down by paging keep the state they had when
-# their page was read, until the user filters again or restarts.
+# A refresh re-reads at most this many of the newest rows, plus the rows
+# on screen when the cursor is further down.
 REFRESH_LIMIT = 500
 # Load the next page when the cursor comes this close to the last loaded row.
 PAGE_MARGIN = 20
@@ -132,12 +131,27 @@ class MainScreen(OperatorCommands):
         self._read_ledger(self._view_request(), self._version)
 
     def _view_request(self) -> ViewRequest:
+        deliveries_limit = _refresh_limit(len(self.log_table.loaded_keys))
+        window_before, window_limit = self._visible_window(deliveries_limit)
         return ViewRequest(
             connection_id=self.connection_id,
             delivery_filter=self.delivery_filter,
             runs_limit=_refresh_limit(len(self.history_table.loaded_keys)),
-            deliveries_limit=_refresh_limit(len(self.log_table.loaded_keys)),
+            deliveries_limit=deliveries_limit,
+            window_before=window_before,
+            window_limit=window_limit,
         )
+
+    def _visible_window(self, head_limit: int) -> tuple[int | None, int]:
+        # Rows on screen below the refreshed head are read again by keyset,
+        # so a deep scroll position still shows current states.
+        if self.log_table.row_count <= head_limit or self.log_table.scroll_y + self.log_table.size.height < head_limit:
+            return None, 0
+        window = self.log_table.visible_keys_from(margin=5)
+        if window is None:
+            return None, 0
+        first_key, limit = window
+        return int(first_key) + 1, limit
 
     @work(thread=True, group="refresh", exit_on_error=False)
     def _read_ledger(self, view: ViewRequest, known_version: int | None) -> None:
@@ -229,7 +243,18 @@ class MainScreen(OperatorCommands):
         self.log_table.show_rows(rows, complete=page.next_key is None)
         if loaded <= len(rows):
             self._deliveries_next = page.next_key
+        self._show_window(overview)
         self._update_log_note()
+
+    def _show_window(self, overview: Overview) -> None:
+        window = overview.window
+        if window is None or overview.window_before is None:
+            return
+        self._deliveries.update((item.id, item) for item in window.items)
+        rows = [self._delivery_row(item) for item in window.items]
+        self.log_table.show_segment(rows, highest=overview.window_before - 1, complete_below=window.next_key is None)
+        if window.next_key is None:
+            self._deliveries_next = None
 
     def _delivery_row(self, delivery: Delivery):
         tagged = delivery.id in self.log_table.tagged

@@ -104,6 +104,34 @@ class LiveTable(DataTable):
             self.sort(self._columns[0].key, key=_order_of_cell, reverse=self.NEWEST_FIRST)
         self._restore_cursor(selected)
 
+    def show_segment(self, rows: Sequence[TableRow], *, highest: int, complete_below: bool) -> None:
+        """Merge a page read from below the head: rows with order up to ``highest``.
+
+        Loaded rows in that range that the page lacks are removed; with
+        ``complete_below`` (the page reached the end of the list) so is every
+        loaded row under it.
+        """
+        selected = self.selected_key
+        lowest = min((row.order for row in rows), default=None)
+        wanted = {row.key for row in rows}
+        for key, shown in list(self._shown.items()):
+            in_range = shown.order <= highest and (complete_below or lowest is None or shown.order >= lowest)
+            if in_range and key not in wanted:
+                self._remove(key)
+        if self._upsert(rows) and self._out_of_order():
+            self.sort(self._columns[0].key, key=_order_of_cell, reverse=self.NEWEST_FIRST)
+        self._restore_cursor(selected)
+
+    def visible_keys_from(self, margin: int) -> tuple[str, int] | None:
+        """Return the key of the first row on screen (less ``margin``) and how many rows fit."""
+        if not self._shown:
+            return None
+        keys = self.ordered_row_keys()
+        first = max(0, int(self.scroll_y) - margin)
+        if first >= len(keys):
+            return None
+        return keys[first].value, self.size.height + 2 * margin
+
     def append_rows(self, rows: Iterable[TableRow]) -> None:
         """Add older rows below the loaded ones (the next keyset page)."""
         self._upsert(rows)
