@@ -107,9 +107,9 @@ class LiveTable(DataTable):
     def show_segment(self, rows: Sequence[TableRow], *, highest: int, complete_below: bool) -> None:
         """Merge a page read from below the head: rows with order up to ``highest``.
 
-        Loaded rows in that range that the page lacks are removed; with
-        ``complete_below`` (the page reached the end of the list) so is every
-        loaded row under it.
+        Loaded rows in that range that the page lacks are removed. With
+        ``complete_below`` (the page reached the end of the list), every
+        loaded row under it goes too.
         """
         selected = self.selected_key
         lowest = min((row.order for row in rows), default=None)
