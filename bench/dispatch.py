@@ -190,7 +190,10 @@ def _event_data(n: int) -> dict:
 
 def queue_deliveries(ledger: Ledger, url: str, total: int, concurrency: int, batch: int) -> None:
     now = datetime.now(UTC)
-    ledger.add_endpoint(NewEndpoint(url, generate_secret(), max_in_flight=concurrency), now)
+    # Twice the concurrency in leases lets the dispatcher claim its next
+    # batch while `concurrency` requests are in flight, as in production
+    # where many endpoints share the dispatcher's send slots.
+    ledger.add_endpoint(NewEndpoint(url, generate_secret(), max_in_flight=2 * concurrency), now)
     for start in range(0, total, batch):
         events = [NewEvent("record.updated", 1, _event_data(n)) for n in range(start, min(total, start + batch))]
         ledger.append_events(events, now)

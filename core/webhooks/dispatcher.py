@@ -46,6 +46,8 @@ class Dispatcher:
     ``owner_id`` names this dispatcher's leases; two dispatchers on one
     ledger need different ids. ``max_concurrency`` caps attempts in flight
     in this process over all endpoints, and ``batch_size`` caps one claim.
+    The dispatcher holds up to ``max_concurrency + batch_size`` leases,
+    because it claims the next batch while the current one is sent.
     """
 
     def __init__(
@@ -72,7 +74,10 @@ class Dispatcher:
         self._jitter = jitter
         self._rng = rng or random.Random()
         self._sender = WebhookSender(clock, attempt_timeout=attempt_timeout, connect_timeout=connect_timeout, max_connections=max_concurrency)
+        self._attempt_timeout = attempt_timeout
         self._semaphores: dict[int, tuple[int, asyncio.Semaphore]] = {}
+        self._send_slots = asyncio.Semaphore(max_concurrency)
+        self._sending = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._finished: list[CompletedAttempt] = []
         self._wake = asyncio.Event()
@@ -81,7 +86,7 @@ class Dispatcher:
     @property
     def in_flight(self) -> int:
         """Number of attempts this dispatcher is sending right now."""
-        return len(self._tasks)
+        return self._sending
 
     @property
     def attempts_sent(self) -> int:
@@ -94,7 +99,7 @@ class Dispatcher:
 
     async def dispatch_due(self) -> int:
         """Claim one batch of due deliveries, send them, record the attempts; return the count."""
-        claimed = self._claim(self._room(), self._clock.now())
+        claimed = self._claim(min(self._batch_size, self._max_concurrency), self._clock.now())
         if claimed:
             await asyncio.gather(*(self._attempt(delivery) for delivery in claimed))
         self._record(self._take_finished())
@@ -127,7 +132,10 @@ class Dispatcher:
     # --- claiming and sending ---------------------------------------------
 
     def _room(self) -> int:
-        return min(self._batch_size, self._max_concurrency - self.in_flight)
+        # Up to one batch more than can be sent at once is claimed, so the
+        # next attempts are ready while the ledger round runs in its thread.
+        # Those wait for a send slot in _attempt.
+        return min(self._batch_size, self._max_concurrency + self._batch_size - len(self._tasks))
 
     def _claim(self, room: int, now: datetime) -> list[ClaimedDelivery]:
         if room <= 0:
@@ -171,11 +179,22 @@ class Dispatcher:
         self._wake.set()
 
     async def _attempt(self, claimed: ClaimedDelivery) -> None:
-        async with self._endpoint_semaphore(claimed):
+        async with self._endpoint_semaphore(claimed), self._send_slots:
+            now = self._clock.now()
+            if (claimed.lease_expires_at - now).total_seconds() < self._attempt_timeout:
+                # It waited so long for a slot that its lease could expire
+                # during the attempt. The lease is left to expire instead,
+                # and then the delivery is claimed and sent again.
+                log.info("delivery %d waited too long for a send slot; leaving it to be claimed again", claimed.delivery_id)
+                return
             # Signed now, with the endpoint's secrets as claimed, so a retry
             # after a rotation uses the current secret.
-            request = build_request(claimed.event, claimed.endpoint, self._clock.now())
-            result = await self._sender.send(request)
+            request = build_request(claimed.event, claimed.endpoint, now)
+            self._sending += 1
+            try:
+                result = await self._sender.send(request)
+            finally:
+                self._sending -= 1
 
         self._attempts_sent += 1
         outcome = decide_outcome(result, claimed, self._clock.now(), self._rng, self._jitter)

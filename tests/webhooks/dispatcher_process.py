@@ -1,7 +1,8 @@
 """A dispatcher in its own process, for the crash and two-process tests.
 
 Run as ``python -m tests.webhooks.dispatcher_process LEDGER OWNER``. It
-prints ``ready`` once the ledger is open, then dispatches until SIGTERM or,
+prints ``ready`` once the ledger is open (then, with ``--wait-for-go``, waits
+for a line on stdin), then dispatches until SIGTERM or,
 with ``--until-done``, until no delivery is pending or in flight. On a clean
 exit it prints ``sent N`` with its attempt count.
 """
@@ -9,6 +10,7 @@ exit it prints ``sent N`` with its attempt count.
 import argparse
 import asyncio
 import signal
+import sys
 
 from core.clock import SystemClock
 from core.ledger import Ledger
@@ -24,6 +26,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--lease", type=float, default=1.0)
     parser.add_argument("--attempt-timeout", type=float, default=0.5)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--wait-for-go", action="store_true", help="after ready, wait for a line on stdin")
     return parser.parse_args()
 
 
@@ -51,6 +54,8 @@ async def main() -> None:
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     watcher = asyncio.create_task(stop_when_done(ledger, stop)) if args.until_done else None
     print("ready", flush=True)
+    if args.wait_for_go:
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
     await dispatcher.run(stop)
     if watcher is not None:

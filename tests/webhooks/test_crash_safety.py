@@ -24,6 +24,7 @@ DELIVERIES = 200
 def spawn_dispatcher(ledger_path: Path, owner: str, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.webhooks.dispatcher_process", str(ledger_path), owner, *extra],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
@@ -102,13 +103,20 @@ def test_sigkill_loses_no_delivery(ledger_path, recording_receiver):
 
 @pytest.mark.slow
 def test_two_dispatchers_never_overlap(ledger_path, recording_receiver):
-    event_ids = prepare_ledger(ledger_path, recording_receiver, "/sleep/0.05", 150, max_in_flight=16)
+    # Each dispatcher holds at most 16 leases (8 sending, 8 claimed ahead),
+    # so 32 leave room for both.
+    event_ids = prepare_ledger(ledger_path, recording_receiver, "/sleep/0.05", 150, max_in_flight=32)
 
     spawned = [
-        spawn_dispatcher(ledger_path, owner, "--until-done", "--concurrency", "8", "--lease", "5")
+        spawn_dispatcher(ledger_path, owner, "--until-done", "--concurrency", "8", "--lease", "5", "--wait-for-go")
         for owner in ("first", "second")
     ]
     processes = [wait_ready(process) for process in spawned]
+    # Both start together, so a slow interpreter start cannot leave all
+    # the work to the other one.
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
     outputs = [process.communicate(timeout=60)[0] for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0]
