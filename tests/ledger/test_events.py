@@ -187,3 +187,34 @@ def test_repeated_id_in_one_batch(ledger):
         ledger.append_events(batch, T0)
 
     assert ledger.list_events().items == []
+
+
+def test_rotate_endpoint_secret(ledger):
+    from core.secrets import Secret
+
+    endpoint = add_endpoint(ledger)
+
+    rotated = ledger.rotate_endpoint_secret(endpoint.id, Secret("whsec_bmV3"), at(3600), at(0))
+
+    assert rotated.secret.reveal() == "whsec_bmV3"
+    assert rotated.previous_secret.reveal() == "whsec_dGVzdA=="
+    assert rotated.previous_secret_expires_at == at(3600)
+    assert "whsec_bmV3" not in repr(rotated)
+    with pytest.raises(InvalidValueError, match="non-empty Secret"):
+        ledger.rotate_endpoint_secret(endpoint.id, Secret(""), None, at(0))
+
+
+def test_removed_endpoint_leaves_lists(ledger):
+    from core.ledger import NotFoundError
+
+    kept = add_endpoint(ledger)
+    removed = add_endpoint(ledger)
+
+    ledger.remove_endpoint(removed.id, at(1))
+
+    assert [endpoint.id for endpoint in ledger.list_endpoints()] == [kept.id]
+    assert ledger.get_endpoint(removed.id) is None
+    with pytest.raises(NotFoundError, match=f"endpoint {removed.id} not found"):
+        ledger.set_endpoint_enabled(removed.id, True, None, at(2))
+    ledger.append_events([NewEvent("record.created", None, {})], at(3))
+    assert [d.endpoint_id for d in ledger.list_deliveries().items] == [kept.id]
