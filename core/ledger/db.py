@@ -67,6 +67,10 @@ def _read_version_and_tables(conn: sqlite3.Connection, path: Path) -> tuple[int,
 def _check_is_ledger(conn: sqlite3.Connection, path: Path) -> int:
     try:
         version, tables = _read_version_and_tables(conn, path)
+    except sqlite3.OperationalError as error:
+        # Raised for files SQLite cannot read at all (permissions, locks),
+        # as opposed to files it reads and finds are not databases.
+        raise LedgerError(f"cannot read ledger {path}: {error}; check the file's permissions") from None
     except sqlite3.DatabaseError as error:
         raise NotALedgerError(
             f"{path} is not an SQLite database ({error}); pass the path of an odoo-relay ledger"
