@@ -70,7 +70,9 @@ def _check_is_ledger(conn: sqlite3.Connection, path: Path) -> int:
     except sqlite3.OperationalError as error:
         # Raised for files SQLite cannot read at all (permissions, locks),
         # as opposed to files it reads and finds are not databases.
-        raise LedgerError(f"cannot read ledger {path}: {error}; check that it is readable and not locked by another program") from None
+        raise LedgerError(
+            f"cannot read ledger {path}: {error}; check that it is readable and not locked by another program"
+        ) from None
     except sqlite3.DatabaseError as error:
         raise NotALedgerError(
             f"{path} is not an SQLite database ({error}); pass the path of an odoo-relay ledger"
