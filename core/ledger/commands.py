@@ -56,6 +56,28 @@ class CommandsMixin:
             raise NotFoundError(f"command {command_id} not found")
         return rows.command(row)
 
+    def fail_orphaned_commands(self, now: datetime, stale_after_seconds: float = 15.0) -> int:
+        """Fail running commands whose engine has no fresh heartbeat; return how many.
+
+        An engine that dies after claiming a command never finishes it, and
+        without this the command shows as running forever. A starting engine
+        calls it before claiming.
+        """
+        fresh_after = to_epoch(now) - stale_after_seconds
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                "UPDATE commands SET status = ?, error = ?, finished_at = ? WHERE status = ?"
+                " AND claimed_by NOT IN (SELECT owner_id FROM engines WHERE heartbeat_at >= ?)",
+                (
+                    str(CommandStatus.FAILED),
+                    "the engine running this command stopped before it finished; run the command again",
+                    to_epoch(now),
+                    str(CommandStatus.RUNNING),
+                    fresh_after,
+                ),
+            )
+            return cursor.rowcount
+
     def get_command(self, command_id: int) -> Command | None:
         with self._db.read() as conn:
             row = conn.execute("SELECT * FROM commands WHERE id = ?", (command_id,)).fetchone()

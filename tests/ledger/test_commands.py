@@ -145,3 +145,21 @@ def test_running_counts_match_table(ledger):
     ).fetchall()
     assert failing == dict(expected)
     assert failing[None] == 1  # the sync.completed delivery of the removed endpoint
+
+
+def test_orphaned_commands_fail(ledger):
+    ledger.register_engine(EngineInstance("alive", 1, "host", "serve", T0, at(100)))
+    ledger.register_engine(EngineInstance("dead", 2, "host", "tui", T0, at(0)))
+    alive = ledger.enqueue_command(CommandKind.SYNC, {"connection_id": 1}, at(1))
+    orphan = ledger.enqueue_command(CommandKind.SYNC, {"connection_id": 2}, at(2))
+    queued = ledger.enqueue_command(CommandKind.SYNC, {"connection_id": 3}, at(3))
+    ledger.claim_commands("alive", at(4), limit=1)
+    ledger.claim_commands("dead", at(5), limit=1)
+
+    assert ledger.fail_orphaned_commands(at(105), stale_after_seconds=15) == 1
+
+    assert ledger.get_command(alive.id).status == CommandStatus.RUNNING
+    failed = ledger.get_command(orphan.id)
+    assert (failed.status, failed.finished_at) == (CommandStatus.FAILED, at(105))
+    assert "stopped before it finished" in failed.error
+    assert ledger.get_command(queued.id).status == CommandStatus.QUEUED
