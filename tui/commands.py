@@ -32,6 +32,7 @@ PALETTE_COMMANDS = (
     PaletteCommand("Show only pending deliveries", "filter the webhook log to state=pending", "filter_state", DeliveryState.PENDING),
     PaletteCommand("Pause or resume live updates", "p · freeze the panes while you read", "toggle_pause"),
     PaletteCommand("Add a connection", "n · open the onboarding wizard", "new_connection"),
+    PaletteCommand("Edit connection credentials", "e · new login or password for the selected connection; issues a new token", "edit_credentials"),
     PaletteCommand("Focus connections", "move the cursor to the Connections pane", "focus_pane", "connections"),
     PaletteCommand("Focus sync history", "move the cursor to the Sync history pane", "focus_pane", "sync-history"),
     PaletteCommand("Focus webhook log", "move the cursor to the Webhook log pane", "focus_pane", "webhook-log"),

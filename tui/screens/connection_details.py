@@ -11,10 +11,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from core.ledger.models import ApiToken, Connection, Stream
+from core.ledger.models import ApiToken, Connection, ConnectionStatus, Stream
 from tui import format as fmt
 from tui.data import ConnectionDetails, LedgerData, StatusHistoryEntry
 from tui.screens.details import DetailsScreen, facts, section
+from tui.widgets.connections import AUTH_FAILED_HINT
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,8 @@ class ConnectionDetailsScreen(DetailsScreen):
     BINDINGS = [
         Binding("t", "rotate_token", "Rotate token", tooltip="Issue a new API token; the old one stops working"),
         Binding("s", "sync", "Sync now", tooltip="Sync this connection now"),
+        Binding("e", "edit_credentials", "Edit credentials",
+                tooltip="Test and save a new login or password (the way out of auth failed); issues a new API token"),
     ]
 
     class TokenRotated(Message):
@@ -66,6 +69,9 @@ class ConnectionDetailsScreen(DetailsScreen):
         status = self.palette.badge(connection.status.value.replace("_", " "), fmt.CONNECTION_TONE.get(connection.status, "muted"))
         if connection.status_reason:
             status.append(f"  {connection.status_reason}")
+        if connection.status is ConnectionStatus.AUTH_FAILED:
+            status.append("\n")
+            status.append_text(self.palette.text(AUTH_FAILED_HINT, "error", bold=True))
         protocol = connection.detected_protocol.value if connection.detected_protocol else connection.protocol.value
         return facts([
             ("Status", status),
@@ -153,6 +159,13 @@ class ConnectionDetailsScreen(DetailsScreen):
     @on(TokenRotationFailed)
     def report_rotation_failure(self, message: TokenRotationFailed) -> None:
         self.notify(f"Could not rotate the token: {message.error}", severity="error")
+
+    def action_edit_credentials(self) -> None:
+        """Open the credentials editor; the details are read again when it closes."""
+        from tui.onboarding_link import edit_credentials
+
+        name = self.details.connection.name if self.details is not None else f"#{self.connection_id}"
+        edit_credentials(self.app, self.connection_id, name, on_finished=self.reload)
 
     def action_sync(self) -> None:
         """Queue a sync of this connection and go back to watch it."""

@@ -197,7 +197,6 @@ class MainScreen(OperatorCommands):
             pane.hide_note()
         else:
             pane.show_note(connections_pane.EMPTY_TEXT)
-        pane.set_subtitle(f"{len(rows)} connection{'s' if len(rows) != 1 else ''}")
         if self.connection_id not in {connection.id for connection in overview.connections}:
             # First read, or the selected connection was removed: follow the
             # table's cursor, and read again if this read carries the runs
@@ -207,6 +206,7 @@ class MainScreen(OperatorCommands):
             self.connection_id = int(selected) if selected is not None else None
             if self.connection_id != overview.connection_id:
                 self.request_refresh()
+        pane.set_subtitle(connections_pane.pane_subtitle(overview.connections, self.connection_id))
 
     def _show_runs(self, overview: Overview) -> None:
         if overview.connection_id != self.connection_id:

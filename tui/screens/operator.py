@@ -1,4 +1,4 @@
-"""Operator commands of the main screen: retry, bulk retry and sync now.
+"""Operator commands of the main screen: retry, bulk retry, sync now and edit credentials.
 
 Each command goes into the ledger's command queue from a thread worker.
 Whichever engine runs on the ledger carries it out, and the worker waits a
@@ -153,6 +153,20 @@ class OperatorCommands(Screen):
             self.notify("No connection to sync. Press n to add one.", severity="warning")
             return
         self.sync_connection(self.connection_id)
+
+    def action_edit_credentials(self) -> None:
+        """Open the credentials editor for the selected connection (the way out of auth_failed)."""
+        if self.connection_id is None:
+            self.notify("No connection selected. Press n to add one.", severity="warning")
+            return
+        self.edit_credentials(self.connection_id)
+
+    def edit_credentials(self, connection_id: int) -> None:
+        """Open the credentials editor for one connection and read the ledger again when it closes."""
+        from tui.onboarding_link import edit_credentials
+
+        name = connection_name(self.overview, connection_id) or f"#{connection_id}"
+        edit_credentials(self.app, connection_id, name, on_finished=self.request_refresh)
 
     def sync_connection(self, connection_id: int) -> None:
         """Queue a sync of one connection and report how it ended."""

@@ -23,6 +23,10 @@ COLUMNS = (
 )
 
 EMPTY_TEXT = "No connections yet. Press n to add one."
+# Shown where the next sync time would be: the scheduler skips a connection
+# in auth_failed until its credentials are edited.
+AUTH_FAILED_CELL = "press e"
+AUTH_FAILED_HINT = "credentials rejected: press e to reconnect"
 
 
 class ConnectionsTable(LiveTable):
@@ -34,6 +38,8 @@ class ConnectionsTable(LiveTable):
         Binding("enter", "select_cursor", "Details", tooltip="Status history, streams and API token"),
         Binding("s", "screen.sync_selected", "Sync now", tooltip="Sync the selected connection now"),
         Binding("n", "screen.new_connection", "New", tooltip="Add a connection with the onboarding wizard"),
+        Binding("e", "screen.edit_credentials", "Edit credentials",
+                tooltip="Test and save a new login or password (the way out of auth failed); issues a new API token"),
     ]
 
     def __init__(self) -> None:
@@ -56,7 +62,7 @@ def connection_row(connection: Connection, failing: int, now: datetime, palette:
         palette.plain(_odoo(connection)),
         palette.badge(_status_label(status), fmt.CONNECTION_TONE.get(status, "muted")),
         palette.plain(fmt.age(connection.last_sync_at, now)),
-        palette.plain(_next_sync(connection, now)),
+        _next_sync(connection, now, palette),
         palette.right(fmt.count(failing), "error" if failing else "muted"),
     )
     return TableRow(key=str(connection.id), order=connection.id, cells=cells)
@@ -78,7 +84,18 @@ def _status_label(status: ConnectionStatus) -> str:
     return status.value.replace("_", " ")
 
 
-def _next_sync(connection: Connection, now: datetime) -> str:
+def _next_sync(connection: Connection, now: datetime, palette: Palette):
+    if connection.status is ConnectionStatus.AUTH_FAILED:
+        return palette.text(AUTH_FAILED_CELL, "error", bold=True)
     if connection.status is ConnectionStatus.DISABLED:
-        return "off"
-    return fmt.until(connection.next_sync_at, now)
+        return palette.plain("off")
+    return palette.plain(fmt.until(connection.next_sync_at, now))
+
+
+def pane_subtitle(connections: list[Connection], selected_id: int | None) -> str:
+    """Return the Connections pane's subtitle: the count, and the way out of auth_failed for the selected one."""
+    text = f"{len(connections)} connection{'s' if len(connections) != 1 else ''}"
+    selected = next((item for item in connections if item.id == selected_id), None)
+    if selected is not None and selected.status is ConnectionStatus.AUTH_FAILED:
+        text = f"{selected.name}: {AUTH_FAILED_HINT} · {text}"
+    return text
