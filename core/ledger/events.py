@@ -120,7 +120,8 @@ def prepare_events(new_events: Sequence[NewEvent], at: datetime) -> list[tuple]:
             _check_type(new)
             valid_types.add(new.type)
         event_id = new.id or new_event_id(at_ms)
-        prepared.append((event_id, new.type, new.connection_id, dump_json(new.data), new.data))
+        data_text = new.data_json if new.data_json is not None else dump_json(new.data)
+        prepared.append((event_id, new.type, new.connection_id, data_text, new.data))
     return prepared
 
 

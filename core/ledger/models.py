@@ -211,6 +211,9 @@ class RecordUpsert:
     content_hash: str
     write_date: datetime | None
     data: dict[str, Any]
+    # The JSON text of ``data`` when the caller has encoded it already; the
+    # ledger stores it as given instead of encoding ``data`` again.
+    data_json: str | None = None
 
 
 # --- events, endpoints, deliveries ------------------------------------------
@@ -222,6 +225,9 @@ class NewEvent:
     connection_id: int | None
     data: dict[str, Any]
     id: str | None = None  # generated (evt_<ulid>) when None
+    # The JSON text of ``data`` when the caller has encoded it already
+    # (the sync builds it around the stored record's JSON); stored as given.
+    data_json: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from core.ledger import rows
 from core.ledger.codec import dump_json, to_epoch
 from core.ledger.db import Database
-from core.ledger.events import insert_events
+from core.ledger.events import insert_prepared, prepare_events
 from core.ledger.models import NewEvent, Page, RecordUpsert, StreamResult, SyncedRecord
 from core.ledger.sync import require_run, require_stream
 
@@ -39,8 +39,22 @@ def _counts(counts: StreamResult | Mapping[str, int] | None) -> list[int]:
     return [int(counts.get(name, 0)) for name in _COUNT_NAMES]
 
 
-def _store_upserts(conn, stream: sqlite3.Row, upserts: Sequence[RecordUpsert], at: float) -> None:
-    first = _take_change_seqs(conn, len(upserts))
+def _upsert_values(upserts: Sequence[RecordUpsert]) -> list[tuple]:
+    """Return (odoo_id, content_hash, write_date epoch, data text) per upsert; needs no transaction."""
+    return [
+        (
+            upsert.odoo_id,
+            upsert.content_hash,
+            to_epoch(upsert.write_date),
+            upsert.data_json if upsert.data_json is not None else dump_json(upsert.data),
+        )
+        for upsert in upserts
+    ]
+
+
+def _store_upserts(conn, stream: sqlite3.Row, values: list[tuple], at: float) -> None:
+    first = _take_change_seqs(conn, len(values))
+    stream_id, connection_id, model = stream["id"], stream["connection_id"], stream["model"]
     conn.executemany(
         "INSERT INTO records (stream_id, odoo_id, connection_id, model, content_hash, write_date, data,"
         " deleted_at, updated_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"
@@ -48,9 +62,8 @@ def _store_upserts(conn, stream: sqlite3.Row, upserts: Sequence[RecordUpsert], a
         " write_date = excluded.write_date, data = excluded.data, deleted_at = NULL,"
         " updated_at = excluded.updated_at, change_seq = excluded.change_seq, model = excluded.model",
         [
-            (stream["id"], record.odoo_id, stream["connection_id"], stream["model"], record.content_hash,
-             to_epoch(record.write_date), dump_json(record.data), at, first + index)
-            for index, record in enumerate(upserts)
+            (stream_id, odoo_id, connection_id, model, content_hash, write_date, data, at, first + index)
+            for index, (odoo_id, content_hash, write_date, data) in enumerate(values)
         ],
     )
 
@@ -87,14 +100,19 @@ class RecordsMixin:
         created/updated/deleted/unchanged/pages) are added to the run.
         """
         at_epoch = to_epoch(at or datetime.now(UTC))
+        events_at = at or datetime.fromtimestamp(at_epoch, UTC)
+        # Encoding before taking the write lock keeps the lock short for
+        # other processes waiting on the ledger.
+        upsert_values = _upsert_values(upserts)
+        prepared_events = prepare_events(events, events_at)
         with self._db.write() as conn:
             require_run(conn, run_id)
             stream = require_stream(conn, stream_id)
-            if upserts:
-                _store_upserts(conn, stream, upserts, at_epoch)
+            if upsert_values:
+                _store_upserts(conn, stream, upsert_values, at_epoch)
             if deletions:
                 _store_deletions(conn, stream_id, deletions, at_epoch)
-            insert_events(conn, events, at or datetime.fromtimestamp(at_epoch, UTC))
+            insert_prepared(conn, events, prepared_events, events_at)
             if cursor is not None:
                 conn.execute(
                     "UPDATE streams SET cursor_write_date = ?, cursor_id = ? WHERE id = ?",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from core.ledger.models import NewEvent, RecordUpsert, SyncedRecord
-from core.sync.hashing import UNHASHED_FIELDS, content_hash, to_json_record
+from core.sync.hashing import UNHASHED_FIELDS, hashed_json, stored_json
 
 RECORD_CREATED = "record.created"
 RECORD_UPDATED = "record.updated"
@@ -45,32 +48,37 @@ def diff_page(stream: StreamRef, records: list[dict[str, Any]], stored: dict[int
 
     A record the ledger never saw, or saw deleted, is created. One whose hash
     differs is updated with its changed fields. The rest are unchanged and
-    produce nothing. Upserts and created events carry the client values,
-    which the ledger stores in their JSON form.
+    produce nothing. Each record is encoded to JSON once: those bytes give
+    the hash, the upsert's ``data_json`` and the record.created event's
+    ``data_json``, so the ledger encodes none of them again.
     """
     changes = PageChanges()
+    created_head = _created_event_head(stream)
     for record in records:
         odoo_id = record["id"]
-        digest = content_hash(record)
+        hashed = hashed_json(record)
+        digest = hashlib.sha256(hashed).hexdigest()
         previous = stored.get(odoo_id)
         if previous is not None and previous.deleted_at is None and previous.content_hash == digest:
             changes.unchanged += 1
             continue
 
-        changes.upserts.append(RecordUpsert(odoo_id, digest, record.get("write_date"), record))
+        data_json = stored_json(hashed, record)
+        changes.upserts.append(RecordUpsert(odoo_id, digest, record.get("write_date"), record, data_json))
         if previous is None or previous.deleted_at is not None:
             changes.created += 1
-            changes.events.append(_created_event(stream, record))
+            changes.events.append(_created_event(stream, created_head, record, data_json))
             continue
 
         # Stored data is JSON, so the new values are compared in that form.
-        new = to_json_record(record)
+        new = orjson.loads(data_json)
         if changed_fields(previous.data, new):
             changes.updated += 1
             changes.events.append(_updated_event(stream, previous.data, new))
         else:
             # Only the set of keys moved (a field added to the stream with an
-            # empty value): store the new hash, but nothing changed for consumers.
+            # empty value), or the hash's encoding did: store the new hash,
+            # but nothing changed for consumers.
             changes.unchanged += 1
     return changes
 
@@ -81,9 +89,19 @@ def deleted_event(stream: StreamRef, odoo_id: int) -> NewEvent:
     return NewEvent(type=RECORD_DELETED, connection_id=stream.connection_id, data=data)
 
 
-def _created_event(stream: StreamRef, record: dict[str, Any]) -> NewEvent:
-    data = {"stream": stream.name, "model": stream.model, "odoo_id": record["id"], "record": record}
-    return NewEvent(type=RECORD_CREATED, connection_id=stream.connection_id, data=data)
+def _created_event_head(stream: StreamRef) -> str:
+    """Return the record.created data JSON up to the odoo_id value, the same for a whole page."""
+    name = orjson.dumps(stream.name).decode("utf-8")
+    model = orjson.dumps(stream.model).decode("utf-8")
+    return f'{{"stream":{name},"model":{model},"odoo_id":'
+
+
+def _created_event(stream: StreamRef, head: str, record: dict[str, Any], record_json: str) -> NewEvent:
+    odoo_id = record["id"]
+    data = {"stream": stream.name, "model": stream.model, "odoo_id": odoo_id, "record": record}
+    id_json = str(odoo_id) if type(odoo_id) is int else orjson.dumps(odoo_id).decode("utf-8")
+    data_json = f'{head}{id_json},"record":{record_json}}}'
+    return NewEvent(type=RECORD_CREATED, connection_id=stream.connection_id, data=data, data_json=data_json)
 
 
 def _updated_event(stream: StreamRef, old: dict[str, Any], new: dict[str, Any]) -> NewEvent:

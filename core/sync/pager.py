@@ -84,7 +84,7 @@ async def iter_pages(
                 yield rest
             return
 
-        read_in_second = {record["id"] for record in page if write_second(record) == last_second}
+        read_in_second = _ids_in_last_second(page, last_second)
         excluded = excluded | read_in_second if lower == last_second else read_in_second
         lower = last_second
         if len(excluded) > page_size:
@@ -95,6 +95,20 @@ async def iter_pages(
     if since is None and lower is not None:
         async for rest in _iter_unstamped(fetch, base_domain, 0, page_size):
             yield rest
+
+
+def _ids_in_last_second(page: list[dict[str, Any]], second: datetime) -> set[int]:
+    """Return the ids of the page's records in ``second``, its last one.
+
+    A main-mode page is sorted by write_date, so those records are its
+    tail, and only the tail is looked at.
+    """
+    ids = set()
+    for record in reversed(page):
+        if write_second(record) != second:
+            break
+        ids.add(record["id"])
+    return ids
 
 
 def _main_domain(base: list[Any], lower: datetime | None, excluded: set[int]) -> list[Any]:

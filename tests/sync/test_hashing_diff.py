@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -12,7 +13,7 @@ from core.odoo import Many2one
 from core.secrets import Secret
 from core.sync.streams import default_stream
 from core.sync.diff import StreamRef, changed_fields, diff_page
-from core.sync.hashing import content_hash, to_json_record, to_json_value
+from core.sync.hashing import content_hash, hashed_json, stored_json, to_json_record, to_json_value
 
 STREAM = StreamRef(connection_id=7, stream_id=3, name="assets", model="maintenance.equipment")
 SEEN_AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -130,3 +131,64 @@ def test_ledger_stores_client_values_as_their_json_form(ledger):
     assert stored.data == to_json_record(record)
     assert stored.content_hash == content_hash(stored.data)
     assert event.data["record"] == to_json_record(record)
+
+
+def _json_module_hash_input(record):
+    # The canonical form earlier versions hashed, so stored hashes stay valid.
+    hashed = {name: to_json_value(value) for name, value in record.items() if name != "write_date"}
+    return json.dumps(hashed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def test_hashed_json_matches_json_module_form():
+    record = {
+        "id": 12,
+        "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
+        "name": "Pompe \u00e0 chaleur \u6f22\u5b57 \"A\"\n",
+        "schedule_date": datetime(2026, 2, 3, 4, 5, 6, 250000, tzinfo=UTC),
+        "request_date": date(2026, 2, 3),
+        "stage_id": Many2one(3, "Repaired"),
+        "user_id": Many2one(6, None),
+        "close_date": None,
+        "duration": 2.5,
+        "archive": False,
+        "tag_ids": [1, 2],
+    }
+    assert hashed_json(record) == _json_module_hash_input(record)
+
+
+def test_hashed_json_handles_integers_beyond_64_bits():
+    record = {"id": 1, "big": 2**70}
+    assert hashed_json(record) == b'{"big":1180591620717411303424,"id":1}'
+
+
+def test_stored_json_puts_write_date_first():
+    record = {"id": 4, "name": "Pump", "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)}
+    text = stored_json(hashed_json(record), record)
+    assert text == '{"write_date":"2026-02-03T04:05:06+00:00","id":4,"name":"Pump"}'
+
+
+def test_stored_json_keeps_empty_write_date():
+    record = {"id": 4, "write_date": None}
+    assert json.loads(stored_json(hashed_json(record), record)) == {"id": 4, "write_date": None}
+    assert stored_json(hashed_json({"id": 4}), {"id": 4}) == '{"id":4}'
+
+
+def test_created_event_json_matches_its_data():
+    record = {
+        "id": 8,
+        "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
+        "stage_id": Many2one(3, "Repaired"),
+        "request_date": date(2026, 2, 3),
+    }
+    changes = diff_page(STREAM, [record], {})
+
+    [upsert] = changes.upserts
+    [event] = changes.events
+    assert json.loads(upsert.data_json) == to_json_record(record)
+    assert upsert.content_hash == content_hash(record)
+    assert json.loads(event.data_json) == {
+        "stream": "assets",
+        "model": "maintenance.equipment",
+        "odoo_id": 8,
+        "record": to_json_record(record),
+    }
