@@ -1,9 +1,10 @@
 """A claiming process for the two-process test; run with ``python -m``.
 
 Arguments: ledger path, owner id, output file, start-flag file. The worker
-waits for the flag so both processes start claiming at the same moment,
-then claims in batches (never completing) until nothing is due, and writes
-one claimed delivery id per line.
+opens the ledger, creates ``<output>.ready``, and waits for the flag, so
+both processes start claiming at the same moment even when one was slow to
+start. It then claims in batches (never completing) until nothing is due,
+and writes one claimed delivery id per line.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tests.ledger.helpers import at
 
 def main(ledger_path: str, owner: str, output: str, start_flag: str) -> None:
     ledger = Ledger.open(Path(ledger_path), create=False)
+    Path(output + ".ready").touch()
     deadline = time.monotonic() + 30
     while not Path(start_flag).exists():
         if time.monotonic() > deadline:

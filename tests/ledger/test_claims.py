@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -31,6 +32,11 @@ def test_two_processes_never_claim_the_same_delivery(ledger, ledger_path, tmp_pa
         )
         for owner, output in zip(("a", "b"), outputs)
     ]
+    deadline = time.monotonic() + 60
+    while not all(Path(f"{output}.ready").exists() for output in outputs):
+        assert time.monotonic() < deadline, "a claim worker never opened the ledger"
+        assert all(worker.poll() is None for worker in workers), "a claim worker exited early"
+        time.sleep(0.01)
     start_flag.touch()
     for worker in workers:
         assert worker.wait(timeout=60) == 0
