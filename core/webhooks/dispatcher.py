@@ -63,6 +63,7 @@ class Dispatcher:
         batch_size: int = 100,
         jitter: float = DEFAULT_JITTER,
         rng: random.Random | None = None,
+        stop_grace_seconds: float = STOP_GRACE_SECONDS,
     ) -> None:
         _check_settings(lease_seconds, attempt_timeout, max_concurrency, batch_size, jitter)
         self._ledger = ledger
@@ -73,12 +74,17 @@ class Dispatcher:
         self._batch_size = batch_size
         self._jitter = jitter
         self._rng = rng or random.Random()
+        # 0 abandons attempts in flight at once on stop: their leases are
+        # released and the deliveries are sent again with the same webhook-id.
+        self._stop_grace_seconds = stop_grace_seconds
         self._sender = WebhookSender(clock, attempt_timeout=attempt_timeout, connect_timeout=connect_timeout, max_connections=max_concurrency)
         self._attempt_timeout = attempt_timeout
         self._semaphores: dict[int, tuple[int, asyncio.Semaphore]] = {}
-        self._send_slots = asyncio.Semaphore(max_concurrency)
         self._sending = 0
-        self._tasks: set[asyncio.Task[None]] = set()
+        # Claimed deliveries waiting for one of the max_concurrency workers
+        # of run(); a worker per attempt is cheaper than a task per attempt.
+        self._queue: asyncio.Queue[ClaimedDelivery | None] = asyncio.Queue()
+        self._busy = 0
         self._finished: list[CompletedAttempt] = []
         self._wake = asyncio.Event()
         self._attempts_sent = 0
@@ -108,6 +114,7 @@ class Dispatcher:
     async def run(self, stop: asyncio.Event) -> None:
         """Dispatch until ``stop`` is set, then finish or cancel attempts and release leases."""
         log.info("dispatcher %s started", self._owner_id)
+        workers = [asyncio.create_task(self._worker(), name=f"dispatcher-worker-{n}") for n in range(self._max_concurrency)]
         try:
             while not stop.is_set():
                 # Cleared before the ledger round: a wake-up that arrives
@@ -123,7 +130,7 @@ class Dispatcher:
                     continue  # more may be due right now
                 await self._wait(stop, due_at)
         finally:
-            await self._shut_down()
+            await self._shut_down(workers)
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
@@ -134,8 +141,8 @@ class Dispatcher:
     def _room(self) -> int:
         # Up to one batch more than can be sent at once is claimed, so the
         # next attempts are ready while the ledger round runs in its thread.
-        # Those wait for a send slot in _attempt.
-        return min(self._batch_size, self._max_concurrency + self._batch_size - len(self._tasks))
+        # Those wait in the queue for a free worker.
+        return min(self._batch_size, self._max_concurrency + self._batch_size - self._busy - self._queue.qsize())
 
     def _claim(self, room: int, now: datetime) -> list[ClaimedDelivery]:
         if room <= 0:
@@ -168,24 +175,29 @@ class Dispatcher:
 
     def _start(self, claimed: list[ClaimedDelivery]) -> None:
         for delivery in claimed:
-            task = asyncio.create_task(self._attempt(delivery), name=f"delivery-{delivery.delivery_id}")
-            self._tasks.add(task)
-            task.add_done_callback(self._task_done)
+            self._queue.put_nowait(delivery)
 
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("delivery task %s crashed", task.get_name(), exc_info=task.exception())
-        self._wake.set()
+    async def _worker(self) -> None:
+        """Send queued deliveries one at a time until a None arrives."""
+        while (claimed := await self._queue.get()) is not None:
+            self._busy += 1
+            try:
+                await self._attempt(claimed)
+            except Exception:
+                # The lease expires, so the delivery is sent again later.
+                log.exception("attempt of delivery %d crashed", claimed.delivery_id)
+            finally:
+                self._busy -= 1
+            self._wake.set()
 
     async def _attempt(self, claimed: ClaimedDelivery) -> None:
-        async with self._endpoint_semaphore(claimed), self._send_slots:
+        async with self._endpoint_semaphore(claimed):
             now = self._clock.now()
             if (claimed.lease_expires_at - now).total_seconds() < self._attempt_timeout:
-                # It waited so long for a slot that its lease could expire
+                # It waited so long for a worker that its lease could expire
                 # during the attempt. The lease is left to expire instead,
                 # and then the delivery is claimed and sent again.
-                log.info("delivery %d waited too long for a send slot; leaving it to be claimed again", claimed.delivery_id)
+                log.info("delivery %d waited too long for a worker; leaving it to be claimed again", claimed.delivery_id)
                 return
             # Signed now, with the endpoint's secrets as claimed, so a retry
             # after a rotation uses the current secret.
@@ -249,18 +261,23 @@ class Dispatcher:
         delay = (due_at - self._clock.now()).total_seconds()
         if delay > 0:
             return min(delay, IDLE_POLL_SECONDS)
-        if self._tasks:
+        if self._busy or not self._queue.empty():
             # Due but not claimable: its endpoint is at max_in_flight with
             # our attempts, and the next one to finish wakes the loop.
             return None
         return IDLE_POLL_SECONDS  # at max_in_flight with another process's leases
 
-    async def _shut_down(self) -> None:
-        if self._tasks:
-            _, pending = await asyncio.wait(set(self._tasks), timeout=STOP_GRACE_SECONDS)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+    async def _shut_down(self, workers: list[asyncio.Task[None]]) -> None:
+        # Deliveries not yet started are dropped here; release_leases below
+        # returns them to pending.
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        for _ in workers:
+            self._queue.put_nowait(None)
+        _, pending = await asyncio.wait(workers, timeout=self._stop_grace_seconds)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         await self._sender.aclose()
         try:
             self._record(self._take_finished())

@@ -400,8 +400,8 @@ async def test_attempt_skipped_when_lease_too_short(ledger, recording_receiver, 
     add_endpoint(ledger, recording_receiver, "/sleep/0.8", clock)
     add_events(ledger, clock, 2)
     caplog.set_level(logging.INFO, logger="core.webhooks.dispatcher")
-    # One send slot and one delivery claimed ahead: the second waits 0.8 s
-    # for the slot, which leaves less than attempt_timeout on its lease.
+    # One worker and one delivery claimed ahead: the second waits 0.8 s
+    # for the worker, which leaves less than attempt_timeout on its lease.
     dispatcher = Dispatcher(ledger, clock, "one-slot", lease_seconds=1.5, attempt_timeout=1.0, max_concurrency=1, batch_size=1)
     stop = asyncio.Event()
 
@@ -411,6 +411,6 @@ async def test_attempt_skipped_when_lease_too_short(ledger, recording_receiver, 
     stop.set()
     await runner
 
-    assert "waited too long for a send slot" in caplog.text
+    assert "waited too long for a worker" in caplog.text
     assert sorted(recording_receiver.ids()) == sorted(delivery.event_id for delivery in deliveries(ledger))
     assert [delivery.attempts for delivery in deliveries(ledger)] == [1, 1]
