@@ -64,10 +64,10 @@ class RelayApp(App[int]):
         self.data.close()
 
     async def action_quit(self) -> None:
-        """Stop the in-process engine (it finishes or releases attempts in flight), then exit."""
+        """Stop the in-process engine (it abandons attempts in flight and releases their leases), then exit."""
         if self.engine_host is not None and self.engine_host.running:
             self.sub_title = "engine: stopping"
-            self.notify("Stopping the engine; attempts in flight finish or go back to the queue.", timeout=30)
+            self.notify("Stopping the engine; webhooks in flight go back to the queue.", timeout=30)
             await asyncio.to_thread(self.engine_host.stop)
         self.exit(0)
 
@@ -146,4 +146,16 @@ def _engine_unless_running(ledger_path: Path, clock: Clock):
     if running is not None:
         log.info("attaching to the %s engine pid %s on %s", running.kind, running.pid, running.hostname)
         return None
-    return Engine(ledger_path, clock=clock, kind="tui")
+    return Engine(ledger_path, clock=clock, kind="tui", settings=tui_engine_settings())
+
+
+def tui_engine_settings():
+    """Return the settings of an engine the monitor runs itself.
+
+    Quitting does not wait for webhook attempts in flight: they are
+    abandoned, their leases released, and the deliveries sent again later
+    with the same webhook-id, as at-least-once delivery allows.
+    """
+    from core.engine import EngineSettings
+
+    return EngineSettings(dispatcher={"stop_grace_seconds": 0.0})

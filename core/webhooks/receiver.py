@@ -5,8 +5,8 @@ responds 401 to a message whose signature does not verify and 200 to a
 verified one. A repeated ``webhook-id`` is reported as a duplicate and still
 gets 200, as a receiver that already processed the message should respond.
 ``failure_rate`` responds 500 to a fraction of messages and ``timeout_rate``
-sleeps ``timeout_seconds`` before responding, so a sender's retries and
-deadlines can be watched live.
+sleeps ``timeout_seconds`` before responding (or until the sender
+disconnects), so a sender's retries and deadlines can be watched live.
 """
 
 from __future__ import annotations
@@ -111,7 +111,11 @@ def create_receiver_app(
             return JSONResponse({"error": "simulated failure"}, status_code=500)
         if chooser.random() < timeout_rate:
             stats.delayed_on_purpose += 1
-            await asyncio.sleep(timeout_seconds)
+            if await _sender_left_during(request, timeout_seconds):
+                # Nobody reads the response, and ending now lets the server
+                # stop without waiting for (or cancelling) this handler.
+                log.info("sender of %s closed the connection during the delayed response", webhook_id)
+                return JSONResponse({"error": "sender disconnected"}, status_code=499)
 
         event = _received_event(webhook_id, request, body, stats, time_source)
         if on_event is not None:
@@ -121,6 +125,16 @@ def create_receiver_app(
     app = Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])
     app.state.stats = stats
     return app
+
+
+async def _sender_left_during(request: Request, seconds: float) -> bool:
+    """Wait ``seconds``; return True early when the sender closes the connection."""
+    # The body was read in full, so the next ASGI message is http.disconnect.
+    try:
+        message = await asyncio.wait_for(request.receive(), seconds)
+    except TimeoutError:
+        return False
+    return message["type"] == "http.disconnect"
 
 
 def _received_event(webhook_id: str, request: Request, body: bytes, stats: ReceiverStats, clock: Clock) -> ReceivedEvent:
