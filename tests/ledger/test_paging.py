@@ -135,3 +135,25 @@ def test_event_type_filter(ledger):
     page = ledger.list_events(connection_id=acme.id, types=["connection.status_changed"])
 
     assert [event.data for event in page.items] == [{"new": "active"}]
+
+
+def test_pages_stable_under_inserts(ledger):
+    add_endpoint(ledger)
+    original = ledger.append_events([NewEvent("record.updated", None, {"n": n}) for n in range(1000)], T0)
+
+    # New deliveries land while a viewer pages backwards; keyset pages
+    # neither repeat nor skip the rows that were there when it started.
+    seen: list[int] = []
+    key = None
+    while True:
+        page = ledger.list_deliveries(before=key, limit=97)
+        seen.extend(delivery.id for delivery in page.items)
+        ledger.append_events([NewEvent("record.updated", None, {"late": True})], T0)
+        if page.next_key is None:
+            break
+        key = page.next_key
+
+    first_page_top = seen[0]
+    assert len(seen) == len(set(seen))
+    assert sorted(seen) == list(range(1, first_page_top + 1))
+    assert first_page_top == len(original)
