@@ -15,8 +15,11 @@ included):
   record and one SQLite transaction per page.
 
 Bare and sync measurements alternate, and the median of ``--repeats`` is
-reported. The goal: sync time at most 1.3x the bare read, and a peak RSS
-under 200 MB that stays flat from the smaller to the larger count.
+reported, with the median CPU time of each side (all its threads) and the
+1-minute load average before and after, because other processes on the
+machine stretch wall times. The goal: sync time at most 1.3x the bare
+read, and a peak RSS under 200 MB that stays flat from the smaller to the
+larger count.
 Prints one line per figure and a final JSON line with all of them.
 """
 
@@ -108,13 +111,16 @@ async def measure_sync(url: str, page_size: int) -> int:
 
 
 def measure(side: str, url: str, page_size: int) -> None:
-    """Child: run one measurement and print seconds, records and peak RSS as JSON."""
+    """Child: run one measurement and print wall and CPU seconds, records and peak RSS as JSON."""
     runner = measure_bare if side == "bare" else measure_sync
     started = time.perf_counter()
+    cpu_started = time.process_time()
     count = asyncio.run(runner(url, page_size))
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started  # every thread of this process
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"seconds": seconds, "records": count, "peak_rss_mb": peak_kib / 1024}), flush=True)
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds, "records": count,
+                      "peak_rss_mb": peak_kib / 1024}), flush=True)
 
 
 # --- the parent ----------------------------------------------------------------
@@ -158,6 +164,7 @@ def bench_count(records: int, repeats: int, page_size: int) -> dict:
     figures = {"records": records}
     for side, results in samples.items():
         figures[f"{side}_seconds"] = statistics.median(r["seconds"] for r in results)
+        figures[f"{side}_cpu_seconds"] = statistics.median(r["cpu_seconds"] for r in results)
         figures[f"{side}_peak_rss_mb"] = max(r["peak_rss_mb"] for r in results)
     figures["ratio"] = figures["sync_seconds"] / figures["bare_seconds"]
     return figures
@@ -175,12 +182,17 @@ def main(argv: list[str] | None = None) -> None:
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     results = []
     for records in args.records:
+        load_before = os.getloadavg()[0]
         figures = bench_count(records, args.repeats, args.page_size)
+        # The figures are wall times, so other processes on the machine
+        # slow both sides; the load average records how busy it was.
+        figures["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
         results.append(figures)
         print(
             f"{records} records: bare {figures['bare_seconds']:.2f} s, sync {figures['sync_seconds']:.2f} s,"
-            f" ratio {figures['ratio']:.2f}x; peak RSS bare {figures['bare_peak_rss_mb']:.0f} MB,"
-            f" sync {figures['sync_peak_rss_mb']:.0f} MB"
+            f" ratio {figures['ratio']:.2f}x; CPU bare {figures['bare_cpu_seconds']:.2f} s,"
+            f" sync {figures['sync_cpu_seconds']:.2f} s; peak RSS bare {figures['bare_peak_rss_mb']:.0f} MB,"
+            f" sync {figures['sync_peak_rss_mb']:.0f} MB; load average {load_before:.1f} to {os.getloadavg()[0]:.1f}"
         )
     print(json.dumps({"page_size": args.page_size, "repeats": args.repeats, "results": results}))
 

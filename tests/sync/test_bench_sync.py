@@ -25,6 +25,9 @@ def test_bench_sync_tiny_run():
     for result in summary["results"]:
         assert result["bare_seconds"] > 0
         assert result["sync_seconds"] > 0
+        assert result["bare_cpu_seconds"] > 0
+        assert result["sync_cpu_seconds"] > 0
+        assert len(result["load_average"]) == 2
         assert result["ratio"] == pytest.approx(result["sync_seconds"] / result["bare_seconds"])
         assert 0 < result["sync_peak_rss_mb"] < 1000
     assert "150 records: bare" in output.stdout
