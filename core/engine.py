@@ -92,6 +92,7 @@ class Engine:
         try:
             self._build(ledger)
             ledger.register_engine(self._presence())
+            self._fail_orphaned_commands(ledger)
             log.info("engine %s started on %s", self.owner_id, self.ledger_path)
             self.started.set()
             await self._run_parts(ledger, stop)
@@ -99,6 +100,13 @@ class Engine:
             ledger.unregister_engine(self.owner_id)
             ledger.close()
             log.info("engine %s stopped", self.owner_id)
+
+    def _fail_orphaned_commands(self, ledger: Ledger) -> None:
+        # A command claimed by an engine that died stays "running" forever
+        # unless someone closes it; the person who queued it waits on it.
+        failed = ledger.fail_orphaned_commands(self.clock.now(), STALE_AFTER_SECONDS)
+        if failed:
+            log.warning("engine %s failed %d commands left running by a stopped engine", self.owner_id, failed)
 
     def _build(self, ledger: Ledger) -> None:
         syncer = Syncer(ledger, self.clock, self.client_factory, options=self.settings.sync)

@@ -17,6 +17,7 @@ from core.ledger import (
     DeliveryFilter,
     DeliveryState,
     EngineInstance,
+    Ledger,
     NewEndpoint,
     SyncStatus,
 )
@@ -197,3 +198,23 @@ async def test_stop_ends_sync_after_its_page(ledger, ledger_path, sandbox):
     assert ledger.get_connection(connection.id).status == ConnectionStatus.PENDING
     assert ledger.get_connection(connection.id).next_sync_at is not None
     assert Engine.find_running(ledger) is None
+
+
+async def test_start_fails_commands_of_dead_engine(ledger_path):
+    ledger = Ledger.open(ledger_path)
+    try:
+        long_ago = datetime.now(UTC) - timedelta(minutes=5)
+        ledger.register_engine(
+            EngineInstance(owner_id="serve-gone-1", pid=1, hostname="gone", kind="serve", started_at=long_ago, heartbeat_at=long_ago)
+        )
+        queued = ledger.enqueue_command(CommandKind.SYNC, {"connection_id": 1}, long_ago)
+        ledger.claim_commands("serve-gone-1", long_ago)
+        assert ledger.get_command(queued.id).status == CommandStatus.RUNNING
+
+        async with RunningEngine(ledger_path):
+            orphan = ledger.get_command(queued.id)
+    finally:
+        ledger.close()
+
+    assert orphan.status == CommandStatus.FAILED
+    assert "stopped before it finished" in orphan.error
