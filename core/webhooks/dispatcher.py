@@ -155,10 +155,11 @@ class Dispatcher:
         """Record finished attempts, claim more and read the next due time.
 
         Runs in a worker thread: sqlite3 releases the GIL while SQLite
-        works, so the event loop keeps sending meanwhile. In alternating
-        rounds of bench/dispatch.py on the loaded 2-core development
-        machine, this gave 20 to 50 % more durable deliveries/s than the
-        same calls on the loop. Attempts that could not be
+        works, so the event loop keeps sending and the engine's other
+        tasks keep running meanwhile. Before deliveries were claimed
+        ahead, this gave 20 to 50 % more durable deliveries/s than the
+        same calls on the loop in bench/dispatch.py; with claiming ahead
+        the two measure within noise of each other. Attempts that could not be
         recorded because the ledger stayed locked are returned, to be
         recorded in the next round.
         """
