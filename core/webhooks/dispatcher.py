@@ -158,7 +158,7 @@ class Dispatcher:
         works, so the event loop keeps sending and the engine's other
         tasks keep running meanwhile. Before deliveries were claimed
         ahead, this gave 20 to 50 % more durable deliveries/s than the
-        same calls on the loop in bench/dispatch.py; with claiming ahead
+        same calls on the loop in bench/dispatch.py. With claiming ahead,
         the two measure within noise of each other. Attempts that could not be
         recorded because the ledger stayed locked are returned, to be
         recorded in the next round.
