@@ -36,9 +36,29 @@ def _summary(kind: CommandKind, result: dict[str, Any]) -> str:
 
 
 def _retry_summary(result: dict[str, Any]) -> str:
+    if "requested" in result:
+        return _tagged_retry_summary(result)
     if result.get("retried") is False:
         return f"not retried ({result.get('reason') or 'no reason given'})"
     return "sent for a new attempt"
+
+
+def _tagged_retry_summary(result: dict[str, Any]) -> str:
+    summary = f"{result.get('retried', 0)} of {result.get('requested', 0)} queued for a new attempt"
+    refused = result.get("refused") or {}
+    if not refused:
+        return summary
+    reasons = ", ".join(f"{count} {_REFUSAL_WORDS.get(reason, reason)}" for reason, count in sorted(refused.items()))
+    return f"{summary}; not retried: {reasons}"
+
+
+# The ledger's retry refusal reasons, as a count reads them: "2 in flight".
+_REFUSAL_WORDS = {
+    "in flight": "in flight",
+    "already succeeded; use force": "already succeeded",
+    "not found": "no longer in the ledger",
+    "endpoint removed": "for a removed endpoint",
+}
 
 
 def _sync_summary(result: dict[str, Any]) -> str:
@@ -51,6 +71,6 @@ def _sync_summary(result: dict[str, Any]) -> str:
 
 
 def _severity(result: dict[str, Any]) -> str:
-    if result.get("retried") is False or result.get("status") == "failed":
+    if result.get("retried") is False or result.get("refused") or result.get("status") == "failed":
         return "warning"
     return "information"

@@ -288,6 +288,11 @@ class LedgerData:
         args = {"endpoint_id": None, "since": None, "ids": list(delivery_ids)}
         return self.ledger.enqueue_command(CommandKind.RETRY_FAILED, args, self.clock.now())
 
+    def request_tagged_retry(self, delivery_ids: list[int]) -> Command:
+        """Queue one command that retries each delivery as ``r`` would: pending, failed or (refused) in flight."""
+        args = {"delivery_ids": list(delivery_ids), "force": False}
+        return self.ledger.enqueue_command(CommandKind.RETRY_DELIVERY, args, self.clock.now())
+
     def request_sync(self, connection_id: int) -> Command:
         """Queue a sync of one connection now."""
         args = {"connection_id": connection_id}

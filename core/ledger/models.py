@@ -61,7 +61,8 @@ class CommandKind(StrEnum):
     RESYNC = "resync"  # args: {"connection_id": int}: reset cursors, read all
     DISABLE = "disable"  # args: {"connection_id": int}
     ENABLE = "enable"  # args: {"connection_id": int}
-    RETRY_DELIVERY = "retry_delivery"  # args: {"delivery_id": int, "force": bool}
+    # args: {"delivery_id": int, "force": bool}, or {"delivery_ids": [int], "force": bool} to retry each
+    RETRY_DELIVERY = "retry_delivery"
     RETRY_FAILED = "retry_failed"  # args: {"endpoint_id": int|None, "since": iso|None, "ids": [int]|None}
 
 

@@ -141,11 +141,34 @@ class CommandProcessor:
     # --- delivery commands ---------------------------------------------------
 
     def _retry_delivery(self, args: dict[str, Any]) -> dict[str, Any]:
+        if "delivery_ids" in args:
+            return self._retry_deliveries(args)
         delivery_id = _int_arg(args, "delivery_id")
         outcome = self.ledger.retry_delivery(delivery_id, self.clock.now(), force=bool(args.get("force", False)))
         if outcome.retried:
             self.deliveries_changed()
         return dataclasses.asdict(outcome)
+
+    def _retry_deliveries(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Retry each listed delivery as a single retry would, whatever its state.
+
+        Returns how many were requested and retried, and how many were
+        refused per reason ("in flight", "already succeeded; use force", ...).
+        """
+        delivery_ids = _int_list_arg(args, "delivery_ids")
+        force = bool(args.get("force", False))
+        now = self.clock.now()
+        retried = 0
+        refused: dict[str, int] = {}
+        for delivery_id in delivery_ids:
+            outcome = self.ledger.retry_delivery(delivery_id, now, force=force)
+            if outcome.retried:
+                retried += 1
+            else:
+                refused[outcome.reason or "unknown"] = refused.get(outcome.reason or "unknown", 0) + 1
+        if retried:
+            self.deliveries_changed()
+        return {"requested": len(delivery_ids), "retried": retried, "refused": refused}
 
     def _retry_failed(self, args: dict[str, Any]) -> dict[str, Any]:
         endpoint_id = args.get("endpoint_id")
@@ -167,6 +190,13 @@ def _int_arg(args: dict[str, Any], name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise CommandError(f"command argument {name} must be an integer id, got {value!r}")
     return value
+
+
+def _int_list_arg(args: dict[str, Any], name: str) -> list[int]:
+    values = args.get(name)
+    if not isinstance(values, list) or any(isinstance(v, bool) or not isinstance(v, int) for v in values):
+        raise CommandError(f"command argument {name} must be a list of integer ids, got {values!r}")
+    return values
 
 
 def _datetime_arg(value: Any) -> datetime | None:

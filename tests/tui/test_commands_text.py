@@ -37,3 +37,17 @@ def test_refused_retry_is_a_warning():
 def test_bulk_retry_counts():
     finished = command(CommandKind.RETRY_FAILED, CommandStatus.DONE, {"retried": 12})
     assert command_outcome(finished, "Retry of 12 deliveries") == ("Retry of 12 deliveries: 12 queued for a new attempt", "information")
+
+
+def test_tagged_retry_counts_refusals():
+    result = {"requested": 3, "retried": 1, "refused": {"in flight": 1, "already succeeded; use force": 1}}
+    finished = command(CommandKind.RETRY_DELIVERY, CommandStatus.DONE, result)
+    text, severity = command_outcome(finished, "Retry of 3 tagged deliveries")
+    assert text == "Retry of 3 tagged deliveries: 1 of 3 queued for a new attempt; not retried: 1 already succeeded, 1 in flight"
+    assert severity == "warning"
+
+
+def test_tagged_retry_all_queued():
+    finished = command(CommandKind.RETRY_DELIVERY, CommandStatus.DONE, {"requested": 2, "retried": 2, "refused": {}})
+    assert command_outcome(finished, "Retry of 2 tagged deliveries") == (
+        "Retry of 2 tagged deliveries: 2 of 2 queued for a new attempt", "information")

@@ -139,7 +139,7 @@ async def test_space_and_R_retry_tagged_then_all_failed(tmp_path, sandbox, recor
         await wait_until(pilot, lambda: app.main_screen.log_table.row_count == 3, "three failed deliveries")
         await pilot.press("tab", "tab", "space", "R")
         await wait_until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen", "the confirmation")
-        assert app.screen.question == "Retry the 1 tagged delivery?"
+        assert app.screen.question == "Retry 1 tagged delivery?"
         await pilot.press("y")
         await wait_until(pilot, lambda: read(ledger_path, "get_delivery", newest).state is DeliveryState.SUCCEEDED,
                          "the tagged delivery to succeed")
@@ -153,3 +153,49 @@ async def test_space_and_R_retry_tagged_then_all_failed(tmp_path, sandbox, recor
                                             for other in older), "the other two to succeed")
 
     assert len(recording_receiver.ids("/ok")) == 3
+
+
+def deliveries_in_each_state(ledger_path: Path, connection_id: int) -> dict[DeliveryState, int]:
+    """Append four events; leave one delivery in flight, one pending a retry 30 min out, one failed, one succeeded."""
+    now = SystemClock().now()
+    outcomes = [DeliveryOutcome(DeliveryState.PENDING, next_attempt_at=now + timedelta(minutes=30)),
+                DeliveryOutcome(DeliveryState.FAILED), DeliveryOutcome(DeliveryState.SUCCEEDED)]
+    with Ledger.open(ledger_path) as ledger:
+        events = [NewEvent("record.updated", connection_id, {"stream": "locations", "odoo_id": n}) for n in range(4)]
+        ledger.append_events(events, now)
+        # Another engine holds this lease for an hour, so the delivery stays in flight.
+        [in_flight] = ledger.claim_due("other-engine", now, limit=1, lease_seconds=3600)
+        ids = {DeliveryState.IN_FLIGHT: in_flight.delivery_id}
+        for claim, outcome in zip(ledger.claim_due("test-setup", now, limit=3, lease_seconds=60), outcomes, strict=True):
+            attempt = AttemptRecord(started_at=now, duration_ms=12.0, status_code=500, error_class="http_error",
+                                    error_message="HTTP 500", response_excerpt="", request_headers={},
+                                    webhook_timestamp=int(now.timestamp()))
+            ledger.complete(claim.delivery_id, claim.lease_token, attempt, outcome, now)
+            ids[outcome.state] = claim.delivery_id
+        return ids
+
+
+async def test_R_retries_tagged_rows_in_any_state(tmp_path, sandbox, recording_receiver):
+    ledger_path, connection_id = live_ledger(tmp_path, sandbox, recording_receiver, "/ok")
+    ids = deliveries_in_each_state(ledger_path, connection_id)
+    app = create_app(ledger_path, poll_interval=0.2)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: app.main_screen.log_table.row_count == 4, "four deliveries")
+        await pilot.press("tab", "tab", "space", "down", "space", "down", "space", "down", "space", "R")
+        await wait_until(pilot, lambda: app.screen.__class__.__name__ == "ConfirmScreen", "the confirmation")
+        assert app.screen.question == "Retry 4 tagged deliveries? Not retried: 1 in flight, 1 already succeeded."
+        await pilot.press("y")
+        await wait_until(pilot, lambda: read(ledger_path, "get_delivery", ids[DeliveryState.PENDING]).state
+                         is DeliveryState.SUCCEEDED, "the pending delivery to be sent now")
+        await wait_until(pilot, lambda: read(ledger_path, "get_delivery", ids[DeliveryState.FAILED]).state
+                         is DeliveryState.SUCCEEDED, "the failed delivery to be sent again")
+        expected = ("Retry of 4 tagged deliveries: 2 of 4 queued for a new attempt;"
+                    " not retried: 1 already succeeded, 1 in flight")
+        await wait_until(pilot, lambda: expected in notifications(app), "the retry's counts")
+
+    assert read(ledger_path, "get_delivery", ids[DeliveryState.IN_FLIGHT]).state is DeliveryState.IN_FLIGHT
+    assert read(ledger_path, "get_delivery", ids[DeliveryState.SUCCEEDED]).attempts == 1
+    assert sorted(recording_receiver.ids("/ok")) == sorted(
+        read(ledger_path, "get_delivery", ids[state]).event_id for state in (DeliveryState.PENDING, DeliveryState.FAILED))
+

@@ -12,7 +12,7 @@ import logging
 from textual import on, work
 from textual.screen import Screen
 
-from core.ledger.models import DeliveryFilter, SyncRun
+from core.ledger.models import DeliveryFilter, DeliveryState, SyncRun
 from tui.commands_text import command_outcome
 from tui.data import BULK_RETRY_LIMIT, RetryRefused, connection_name, retry_refusal
 from tui.messages import FailedDeliveriesCounted, OperatorNotice
@@ -87,9 +87,29 @@ class OperatorCommands(Screen):
         """Retry the tagged deliveries, or every failed one in the filter, after a confirmation."""
         tagged = sorted(self.log_table.tagged)
         if tagged:
-            self._confirm_bulk_retry(tagged, f"Retry the {len(tagged)} tagged deliver{'y' if len(tagged) == 1 else 'ies'}?")
+            self._confirm_tagged_retry(tagged)
             return
         self._count_failed(self.delivery_filter)
+
+    def _confirm_tagged_retry(self, ids: list[int]) -> None:
+        question = f"Retry {_deliveries_noun(len(ids), 'tagged ')}?"
+        skipped = self._tagged_refusals(ids)
+        if skipped:
+            question += f" Not retried: {skipped}."
+        self._confirm_bulk_retry(ids, question, send=self._send_tagged_retry)
+
+    def _tagged_refusals(self, ids: list[int]) -> str:
+        """Count the tagged rows the engine will refuse, as their rows show them now."""
+        in_flight = succeeded = 0
+        for delivery_id in ids:
+            delivery = self._deliveries.get(delivery_id)
+            if delivery is not None and delivery.state is DeliveryState.IN_FLIGHT:
+                in_flight += 1
+            elif delivery is not None and delivery.state is DeliveryState.SUCCEEDED:
+                succeeded += 1
+        parts = [f"{in_flight} in flight"] if in_flight else []
+        parts += [f"{succeeded} already succeeded"] if succeeded else []
+        return ", ".join(parts)
 
     @work(thread=True, group="commands", exit_on_error=False)
     def _count_failed(self, delivery_filter: DeliveryFilter) -> None:
@@ -113,14 +133,14 @@ class OperatorCommands(Screen):
         noun = "delivery" if len(ids) == 1 else "deliveries"
         self._confirm_bulk_retry(ids, f"Retry {len(ids):,} failed {noun}{limit}{scope}?")
 
-    def _confirm_bulk_retry(self, ids: list[int], question: str) -> None:
+    def _confirm_bulk_retry(self, ids: list[int], question: str, send=None) -> None:
         from tui.screens.confirm import ConfirmScreen
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
                 self.log_table.tagged.clear()
                 self._redraw_tags()
-                self._send_bulk_retry(ids)
+                (send or self._send_bulk_retry)(ids)
 
         self.app.push_screen(ConfirmScreen(question, confirm_label="Retry"), answered)
 
@@ -134,6 +154,18 @@ class OperatorCommands(Screen):
             self.post_message(OperatorNotice(f"{what} could not be queued: {error}", "error"))
             return
         self.post_message(OperatorNotice(f"{what} queued.", refresh=True))
+        self._report_command(command.id, what)
+
+    @work(thread=True, group="commands", exit_on_error=False)
+    def _send_tagged_retry(self, ids: list[int]) -> None:
+        what = f"Retry of {_deliveries_noun(len(ids), 'tagged ')}"
+        try:
+            command = self.data.request_tagged_retry(ids)
+        except Exception as error:  # noqa: BLE001 - shown as a notification
+            log.exception("queueing a retry of tagged deliveries %s failed", ids)
+            self.post_message(OperatorNotice(f"{what} could not be queued: {error}", "error"))
+            return
+        self.post_message(OperatorNotice(f"{what} sent to the engine.", refresh=True))
         self._report_command(command.id, what)
 
     @on(log_pane.WebhookLogTable.TagsChanged)
@@ -191,3 +223,6 @@ class OperatorCommands(Screen):
         if message.refresh and self.overview is not None:
             self.request_refresh()
 
+
+def _deliveries_noun(count: int, adjective: str = "") -> str:
+    return f"{count:,} {adjective}deliver{'y' if count == 1 else 'ies'}"
