@@ -1,6 +1,7 @@
 """Benchmark the monitor on a large ledger: first paint, paging, filtering, idle CPU.
 
 Usage: python bench/tui.py [--deliveries 1000000] [--runs 100000] [--ledger PATH]
+                           [--memory-pages 200] [--memory-only]
 
 Builds the ledger once (kept at --ledger for later runs), then starts the
 monitor headless (Textual's run_test driver, 120x36) with no engine and
@@ -14,7 +15,13 @@ measures:
   load ahead of the cursor;
 - filter latency: applying a filter until its first page is on screen;
 - idle CPU: user+system CPU time over 5 s of no changes (os.times), as a
-  share of one core; the baseline is a bare Textual app with a DataTable.
+  share of one core; the baseline is a bare Textual app with a DataTable;
+- memory: pressing ``end`` in the webhook log until ``--memory-pages``
+  more pages have loaded, in a fresh app session. It reports the Python
+  memory allocated meanwhile and still held (tracemalloc, which slows that
+  session down) and the growth of the process's resident set (VmRSS),
+  with the rows still loaded. ``--memory-only`` runs this step alone, to
+  compare two versions of the monitor.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import statistics
 import sys
 import tempfile
 import time
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -179,6 +187,40 @@ async def _scroll(pilot, table, *focus_keys: str, presses: int = 60) -> list[tup
     return timings
 
 
+async def paged_memory(path: Path, pages: int) -> dict:
+    """Page down the webhook log ``pages`` times; return the memory growth and the rows loaded."""
+    app = create_app(path, clock=FakeClock(START), run_engine=False, poll_interval=0.5)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.main_screen
+        await wait_for(pilot, lambda: screen.overview is not None)
+        await pilot.press("tab", "tab")
+        tracemalloc.start()
+        traced_before, rss_before = tracemalloc.get_traced_memory()[0], _rss_bytes()
+        for _ in range(pages):
+            next_key = screen._deliveries_next
+            await pilot.press("end")
+            await wait_for(pilot, lambda: screen._deliveries_next != next_key)
+        traced_after, rss_after = tracemalloc.get_traced_memory()[0], _rss_bytes()
+        tracemalloc.stop()
+        return {"pages": pages, "rows": screen.log_table.row_count, "cached": len(screen._deliveries),
+                "traced": traced_after - traced_before, "rss": rss_after - rss_before}
+
+
+def _rss_bytes() -> int:
+    # Linux only: the resident set size from /proc.
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def memory_line(figures: dict) -> str:
+    """Format the paging memory figures."""
+    return (f"memory         after {figures['pages']} pages: {figures['traced'] / 2**20:6.1f} MiB allocated and held"
+            f" (tracemalloc), RSS +{figures['rss'] / 2**20:.1f} MiB; {figures['rows']:,} rows in the table,"
+            f" {figures['cached']:,} deliveries cached")
+
+
 FILTERS = [
     DeliveryFilter(state=DeliveryState.FAILED),
     DeliveryFilter(event_type="record.*"),
@@ -249,7 +291,7 @@ def summary(name: str, values: list[tuple[float, float]]) -> str:
             f"  | cpu median {statistics.median(cpu):6.1f} ms  (n={len(wall)})")
 
 
-async def measure(path: Path) -> None:
+async def measure(path: Path, memory_pages: int) -> None:
     with tempfile.TemporaryDirectory() as directory:
         empty = Path(directory) / "empty.sqlite3"
         Ledger.open(empty).close()
@@ -268,6 +310,7 @@ async def measure(path: Path) -> None:
     print(summary("bare pagedown", bare_scroll) + "   (baseline: pagedown in that bare DataTable)")
     print(f"idle cpu       {figures['idle cpu'] * 100:5.2f} % of one core over {IDLE_SECONDS:.0f} s"
           f"   (bare DataTable app {bare_idle * 100:.2f} %)")
+    print(memory_line(await paged_memory(path, memory_pages)))
 
 
 def main() -> None:
@@ -276,11 +319,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100_000, help="Sync runs in the ledger (default 100,000).")
     parser.add_argument("--ledger", type=Path, default=Path(tempfile.gettempdir()) / "odoo-relay-bench-tui.sqlite3",
                         help="Ledger file to build or reuse.")
+    parser.add_argument("--memory-pages", type=int, default=200,
+                        help="Pages of 50 deliveries to load for the memory figure (default 200).")
+    parser.add_argument("--memory-only", action="store_true", help="Measure only the memory of paging down.")
     options = parser.parse_args()
     if not ledger_ready(options.ledger, options.deliveries, options.runs):
         options.ledger.unlink(missing_ok=True)
         build_ledger(options.ledger, options.deliveries, options.runs)
-    asyncio.run(measure(options.ledger))
+    if options.memory_only:
+        print(memory_line(asyncio.run(paged_memory(options.ledger, options.memory_pages))))
+        return
+    asyncio.run(measure(options.ledger, options.memory_pages))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,16 @@ class DeliveriesPageLoaded(Message):
 
 
 @dataclass
+class NewerDeliveriesLoaded(Message):
+    """Rows of the webhook log dropped from the top of the window were read again."""
+
+    page: Page[Delivery] | None
+    delivery_filter: DeliveryFilter
+    top_id: int
+    count: int
+
+
+@dataclass
 class RunsPageLoaded(Message):
     """An older page of a connection's sync history arrived."""
 

@@ -19,6 +19,7 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.delivery_details import DeliveryDetailsScreen
 from tui.screens.filter import FilterScreen
 from tui.screens.help import HelpScreen
+from tui.screens.log_window import PAGE_SIZE, WINDOW_ROWS
 from tui.screens.main import MainScreen
 from tui.screens.run_details import RunDetailsScreen
 
@@ -303,7 +304,7 @@ async def test_deep_rows_refresh_on_screen(tmp_path):
             await pilot.pause(0.1)
         await pilot.press("end")
         await pilot.pause(0.2)
-        assert table.row_count == 700
+        assert table.row_count <= WINDOW_ROWS + PAGE_SIZE
         assert table.selected_key == "1"
 
         with Ledger.open(path) as ledger:
@@ -315,3 +316,46 @@ async def test_deep_rows_refresh_on_screen(tmp_path):
                 break
         assert app.main_screen._deliveries[1].state is DeliveryState.IN_FLIGHT
         assert "in flight" in table.get_cell("1", "state").plain
+
+
+async def test_log_window_pages_back_up(tmp_path):
+    path = tmp_path / "ledger.sqlite3"
+    now = SystemClock().now()
+    with Ledger.open(path) as ledger:
+        ledger.add_endpoint(NewEndpoint(url="http://127.0.0.1:9/hooks", secret=generate_secret()), now)
+        ledger.append_events([NewEvent("record.updated", None, {"n": n}) for n in range(700)], now)
+    app = create_app(path, clock=SystemClock(), run_engine=False, poll_interval=0.2)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        table = screen.log_table
+        await pilot.press("tab", "tab", "down", "space")
+        most_rows = 0
+        while screen._deliveries_next is not None:
+            await pilot.press("end")
+            await pilot.pause(0.1)
+            most_rows = max(most_rows, table.row_count)
+        await pilot.press("end")
+        await pilot.pause(0.2)
+        deep_key = table.selected_key
+        dropped_while_deep = "700" not in table.loaded_keys
+        deliveries_while_deep = len(screen._deliveries)
+
+        await pilot.press("up", "space")
+        while screen.log_top_dropped:
+            await pilot.press("home")
+            await pilot.pause(0.1)
+            most_rows = max(most_rows, table.row_count)
+        await pilot.press("home")
+        await pilot.pause(0.2)
+
+    assert deep_key == "1"
+    assert dropped_while_deep
+    assert deliveries_while_deep <= WINDOW_ROWS + PAGE_SIZE
+    assert most_rows <= WINDOW_ROWS + PAGE_SIZE
+    assert table.selected_key == "700"
+    assert table.tagged == {699, 2}
+    assert "▶" in table.get_cell("699", "id").plain
+    assert sorted(int(key) for key in table.loaded_keys) == list(range(700 - len(table.loaded_keys) + 1, 701))
+

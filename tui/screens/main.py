@@ -33,6 +33,7 @@ from tui.messages import (
     RunsPageLoaded,
 )
 from tui.palette import Palette
+from tui.screens.log_window import PAGE_MARGIN, PAGE_SIZE, LogWindow
 from tui.screens.operator import OperatorCommands
 from tui.widgets import connections as connections_pane
 from tui.widgets import sync_history as history_pane
@@ -42,19 +43,13 @@ from tui.widgets.status_line import StatusLine, describe_filter, status_text
 
 log = logging.getLogger(__name__)
 
-# Rows per keyset page: more than a tall terminal shows at once.
-# NOTE: loaded rows are never dropped, so paging through a million
-# deliveries grows the table (and memory) with every page.
-PAGE_SIZE = 50
 # A refresh re-reads at most this many of the newest rows, plus the rows
 # on screen when the cursor is further down.
 REFRESH_LIMIT = 500
-# Load the next page when the cursor comes this close to the last loaded row.
-PAGE_MARGIN = 20
 LOADING_TEXT = "Reading the ledger…"
 
 
-class MainScreen(OperatorCommands):
+class MainScreen(OperatorCommands, LogWindow):
     """Three live panes over one ledger, with retry and sync commands."""
 
     BINDINGS = [
@@ -131,7 +126,9 @@ class MainScreen(OperatorCommands):
         self._read_ledger(self._view_request(), self._version)
 
     def _view_request(self) -> ViewRequest:
-        deliveries_limit = _refresh_limit(len(self.log_table.loaded_keys))
+        # With the newest rows dropped from the window, the head is not shown,
+        # so one row of it is read (for nothing) and the rows on screen are read instead.
+        deliveries_limit = 1 if self.log_top_dropped else _refresh_limit(len(self.log_table.loaded_keys))
         window_before, window_limit = self._visible_window(deliveries_limit)
         return ViewRequest(
             connection_id=self.connection_id,
@@ -145,7 +142,8 @@ class MainScreen(OperatorCommands):
     def _visible_window(self, head_limit: int) -> tuple[int | None, int]:
         # Rows on screen below the refreshed head are read again by keyset,
         # so a deep scroll position still shows current states.
-        if self.log_table.row_count <= head_limit or self.log_table.scroll_y + self.log_table.size.height < head_limit:
+        table = self.log_table
+        if not self.log_top_dropped and (table.row_count <= head_limit or table.scroll_y + table.size.height < head_limit):
             return None, 0
         window = self.log_table.visible_keys_from(margin=5)
         if window is None:
@@ -236,13 +234,14 @@ class MainScreen(OperatorCommands):
     def _show_deliveries(self, overview: Overview) -> None:
         if overview.delivery_filter != self.delivery_filter:
             return  # read with a filter the user has since changed
-        page = overview.deliveries
-        self._deliveries.update((item.id, item) for item in page.items)
-        rows = [self._delivery_row(item) for item in page.items]
-        loaded = len(self.log_table.loaded_keys)
-        self.log_table.show_rows(rows, complete=page.next_key is None)
-        if loaded <= len(rows):
-            self._deliveries_next = page.next_key
+        if not self.log_top_dropped:
+            page = overview.deliveries
+            self._deliveries.update((item.id, item) for item in page.items)
+            rows = [self._delivery_row(item) for item in page.items]
+            loaded = len(self.log_table.loaded_keys)
+            self.log_table.show_rows(rows, complete=page.next_key is None)
+            if loaded <= len(rows):
+                self._deliveries_next = page.next_key
         self._show_window(overview)
         self._update_log_note()
 
@@ -347,6 +346,8 @@ class MainScreen(OperatorCommands):
         self._runs.clear()
         self._runs_next = None
 
+    # NOTE: sync history rows are not windowed like the webhook log's, so
+    # paging through 100,000 runs keeps every run read so far loaded.
     @on(DataTable.RowHighlighted, "#sync-history")
     def load_older_runs(self, event: DataTable.RowHighlighted) -> None:
         table = self.history_table
@@ -359,6 +360,7 @@ class MainScreen(OperatorCommands):
     @on(DataTable.RowHighlighted, "#webhook-log")
     def load_older_deliveries(self, event: DataTable.RowHighlighted) -> None:
         table = self.log_table
+        self.load_newer_deliveries(event.cursor_row)
         if self._deliveries_next is None or "deliveries" in self._loading_older:
             return
         if event.cursor_row >= table.row_count - PAGE_MARGIN:
@@ -405,6 +407,7 @@ class MainScreen(OperatorCommands):
         self._deliveries.update((item.id, item) for item in message.page.items)
         self.log_table.append_rows(self._delivery_row(item) for item in message.page.items)
         self._deliveries_next = message.page.next_key
+        self.trim_log_top()
         self._update_log_note()
 
     # --- details ---------------------------------------------------------------
@@ -461,6 +464,7 @@ class MainScreen(OperatorCommands):
         self.log_table.clear_rows()
         self._deliveries.clear()
         self._deliveries_next = None
+        self.reset_log_window()
         self.query_one("#log-pane", Pane).show_note(LOADING_TEXT)
         self._show_status()
         self.request_refresh()

@@ -136,6 +136,41 @@ class LiveTable(DataTable):
         """Add older rows below the loaded ones (the next keyset page)."""
         self._upsert(rows)
 
+    def prepend_rows(self, rows: Iterable[TableRow]) -> None:
+        """Add newer rows above the loaded ones (a page read again after it was dropped).
+
+        The view scrolls down by the rows added, so the rows on screen and
+        the cursor's row stay where they were.
+        """
+        selected = self.selected_key
+        before = self.row_count
+        if self._upsert(rows) and self._out_of_order():
+            self.sort(self._columns[0].key, key=_order_of_cell, reverse=self.NEWEST_FIRST)
+        added = self.row_count - before
+        target = self.scroll_y + added
+        self._restore_cursor(selected)
+        self.call_after_refresh(self.scroll_to, y=target, animate=False)
+
+    def drop_top(self, count: int) -> list[TableRow]:
+        """Remove the first ``count`` rows in display order and return them; the view keeps its place."""
+        return self._drop(self.ordered_row_keys()[:count], scroll_by=-count)
+
+    def drop_bottom(self, count: int) -> list[TableRow]:
+        """Remove the last ``count`` rows in display order and return them."""
+        keys = self.ordered_row_keys()
+        return self._drop(keys[len(keys) - count:] if count > 0 else [], scroll_by=0)
+
+    def _drop(self, keys, scroll_by: int) -> list[TableRow]:
+        selected = self.selected_key
+        dropped = [self._shown[key.value] for key in keys]
+        target = max(0, self.scroll_y + scroll_by)
+        for row in dropped:
+            self._remove(row.key)
+        if scroll_by:
+            self.scroll_to(y=target, animate=False)
+        self._restore_cursor(selected)
+        return dropped
+
     def refresh_cells(self, rows: Iterable[TableRow]) -> None:
         """Update the cells of rows already shown; unknown keys are ignored."""
         self._upsert(row for row in rows if row.key in self._shown)
