@@ -359,3 +359,45 @@ async def test_log_window_pages_back_up(tmp_path):
     assert "▶" in table.get_cell("699", "id").plain
     assert sorted(int(key) for key in table.loaded_keys) == list(range(700 - len(table.loaded_keys) + 1, 701))
 
+
+async def test_filter_enter_on_dropdown_applies(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        state = app.screen.query_one("#filter-state")
+        state.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        opened_with_space = state.expanded
+        await pilot.press("escape")
+        await pilot.pause()
+        state.value = DeliveryState.FAILED
+        await pilot.press("enter")
+        await settle(pilot)
+        closed = app.screen is app.main_screen
+
+    assert opened_with_space
+    assert closed
+    assert app.main_screen.delivery_filter == DeliveryFilter(state=DeliveryState.FAILED)
+
+
+async def test_filter_enter_in_open_dropdown_picks(sample_ledger):
+    app = frozen_app(sample_ledger[0])
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        endpoint = app.screen.query_one("#filter-endpoint")
+        endpoint.focus()
+        await pilot.press("down")
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        still_in_dialog = isinstance(app.screen, FilterScreen)
+        picked = endpoint.value
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert still_in_dialog
+    assert picked is not None
+    assert app.main_screen.delivery_filter.endpoint_id == picked

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import on
+from textual.message import Message
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,6 +20,26 @@ STATE_CHOICES = [
     ("succeeded", DeliveryState.SUCCEEDED),
     ("failed (retries exhausted)", DeliveryState.FAILED),
 ]
+
+
+class FormSelect(Select):
+    """A Select for forms: enter on the closed dropdown submits the form.
+
+    Space, up, down or a click open the dropdown, and enter in the open
+    list picks an option, as in Textual's Select.
+    """
+
+    BINDINGS = [
+        Binding("enter", "submit", "Apply", show=False),
+        Binding("down,space,up", "show_overlay", "Show menu", show=False),
+    ]
+
+    class Submitted(Message):
+        """Enter was pressed on the closed dropdown."""
+
+    def action_submit(self) -> None:
+        """Submit the form the dropdown is in."""
+        self.post_message(self.Submitted())
 
 
 class FilterScreen(ModalScreen[DeliveryFilter | None]):
@@ -38,11 +59,11 @@ class FilterScreen(ModalScreen[DeliveryFilter | None]):
         current = self.current
         with Vertical(id="filter", classes="dialog"):
             yield Label("State")
-            yield Select(STATE_CHOICES, prompt="any state", value=current.state or Select.NULL, id="filter-state")
+            yield FormSelect(STATE_CHOICES, prompt="any state", value=current.state or Select.NULL, id="filter-state")
             yield Label("Event type")
             yield Input(current.event_type or "", placeholder="e.g. record.* or sync.failed", id="filter-type")
             yield Label("Endpoint")
-            yield Select(_endpoint_choices(self.endpoints), prompt="any endpoint", value=_endpoint_value(current, self.endpoints), id="filter-endpoint")
+            yield FormSelect(_endpoint_choices(self.endpoints), prompt="any endpoint", value=_endpoint_value(current, self.endpoints), id="filter-endpoint")
             yield Label("Text in event id, type or endpoint URL")
             yield Input(current.text or "", placeholder="e.g. evt_01J or maintenance", id="filter-text")
             yield Static("", id="filter-error")
@@ -55,6 +76,7 @@ class FilterScreen(ModalScreen[DeliveryFilter | None]):
         self.query_one("#filter", Vertical).border_title = "Filter the webhook log"
 
     @on(Input.Submitted)
+    @on(FormSelect.Submitted)
     @on(Button.Pressed, "#filter-apply")
     def apply_filter(self) -> None:
         chosen = self._read_form()
