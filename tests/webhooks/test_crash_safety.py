@@ -1,10 +1,8 @@
 """Dispatcher processes killed with SIGKILL, and two dispatchers on one ledger."""
 
 import json
-import random
 import subprocess
 import sys
-import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -41,14 +39,14 @@ def start_dispatcher(ledger_path: Path, owner: str, *extra: str) -> subprocess.P
     return wait_ready(spawn_dispatcher(ledger_path, owner, *extra))
 
 
-def kill_repeatedly(ledger_path: Path, lane: int, kills: int) -> None:
-    """Start dispatchers one after another and SIGKILL each at a random moment."""
-    rng = random.Random(lane)
-    for kill in range(kills):
-        process = start_dispatcher(ledger_path, f"killed-{lane}-{kill}")
-        time.sleep(rng.uniform(0.0, 0.2))
-        process.kill()
-        process.wait(timeout=10)
+def kill_repeatedly(ledger_path: Path, lane: int, kills: int) -> int:
+    """Fork dispatchers one after another, SIGKILL each at a random moment, and return the kill count."""
+    process = start_dispatcher(
+        ledger_path, f"killed-{lane}", "--fork-kills", str(kills), "--max-lifetime", "0.2", "--seed", str(lane)
+    )
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    return int(output.split()[-1])
 
 
 def prepare_ledger(ledger_path: Path, receiver, path: str, count: int, max_in_flight: int) -> list[str]:
@@ -78,16 +76,17 @@ def ids_by_body(receiver) -> dict[str, set[str]]:
 def test_sigkill_loses_no_delivery(ledger_path, recording_receiver):
     event_ids = prepare_ledger(ledger_path, recording_receiver, "/sleep/0.05", DELIVERIES, max_in_flight=32)
 
-    # Two lanes of dispatchers run side by side, which halves the time spent
-    # starting Python and also lets two dispatchers race for the same rows.
+    # Two lanes of dispatchers run side by side, so two dispatchers also
+    # race for the same rows.
     with ThreadPoolExecutor(max_workers=2) as lanes:
-        for finished in [lanes.submit(kill_repeatedly, ledger_path, lane, KILLS // 2) for lane in range(2)]:
-            finished.result()
+        kills = [lanes.submit(kill_repeatedly, ledger_path, lane, KILLS // 2) for lane in range(2)]
+        killed = sum(finished.result() for finished in kills)
     sent_before_final = len(recording_receiver.requests)
     final = start_dispatcher(ledger_path, "final", "--until-done")
     output, _ = final.communicate(timeout=60)
 
     assert final.returncode == 0, output
+    assert killed == KILLS
     assert 0 < sent_before_final, "no request was sent before the final dispatcher"
     states = delivery_states(ledger_path)
     assert states[DeliveryState.SUCCEEDED] == DELIVERIES
@@ -104,25 +103,27 @@ def test_sigkill_loses_no_delivery(ledger_path, recording_receiver):
 @pytest.mark.slow
 def test_two_dispatchers_never_overlap(ledger_path, recording_receiver):
     # Each dispatcher holds at most 16 leases (8 sending, 8 claimed ahead),
-    # so 32 leave room for both.
-    event_ids = prepare_ledger(ledger_path, recording_receiver, "/sleep/0.05", 150, max_in_flight=32)
+    # so 32 leave room for both. The gate delays every request until more are
+    # in flight than one dispatcher's 8 workers can send, so it opens only
+    # once both dispatchers are sending, however late one of them starts.
+    gate_path = "/gate/9/0.02"
+    event_ids = prepare_ledger(ledger_path, recording_receiver, gate_path, 150, max_in_flight=32)
 
-    spawned = [
-        spawn_dispatcher(ledger_path, owner, "--until-done", "--concurrency", "8", "--lease", "5", "--wait-for-go")
-        for owner in ("first", "second")
-    ]
-    processes = [wait_ready(process) for process in spawned]
-    # Both start together, so a slow interpreter start cannot leave all
-    # the work to the other one.
-    for process in processes:
-        process.stdin.write("go\n")
-        process.stdin.flush()
-    outputs = [process.communicate(timeout=60)[0] for process in processes]
+    # The attempt timeout outlasts the gate's longest wait, so attempts
+    # held at the gate are not cut short and retried 30 s later. The lease
+    # is twice that, so deliveries claimed ahead may wait that long for a
+    # worker without being left to expire.
+    options = ("--until-done", "--concurrency", "8", "--attempt-timeout", "35", "--lease", "70")
+    processes = [start_dispatcher(ledger_path, owner, *options) for owner in ("first", "second")]
+    outputs = [process.communicate(timeout=90)[0] for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0]
+    assert gate_path in recording_receiver.gates_opened, "the gate never saw both dispatchers sending"
     sent = [int(output.split()[-1]) for output in outputs]
     assert all(count > 0 for count in sent), f"one dispatcher sent nothing: {sent}"
     assert sum(sent) == 150
     assert sorted(recording_receiver.ids()) == sorted(event_ids)
+    # Both dispatchers had requests in flight at once, so a delivery leased
+    # to both would show up here as two requests in flight for one id.
     assert max(recording_receiver.max_in_flight_per_id.values()) == 1
     assert delivery_states(ledger_path)[DeliveryState.SUCCEEDED] == 150
