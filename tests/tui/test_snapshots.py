@@ -42,6 +42,21 @@ def test_unreachable_connection_selected(snap_compare, sample_ledger):
     assert snapshot_of(snap_compare, frozen_app(path), "down")
 
 
+def test_auth_failed_connection_selected(snap_compare, sample_ledger):
+    path, _ = sample_ledger
+    assert snapshot_of(snap_compare, frozen_app(path), "down", "down")
+
+
+def test_auth_failed_connection_details(snap_compare, sample_ledger):
+    path, _ = sample_ledger
+    assert snapshot_of(snap_compare, frozen_app(path), "down", "down", "enter", details=True)
+
+
+def test_credentials_editor_from_details(snap_compare, sample_ledger):
+    path, _ = sample_ledger
+    assert snapshot_of(snap_compare, frozen_app(path), "down", "down", "enter", "e", details=True)
+
+
 def test_empty_ledger(snap_compare, tmp_path: Path):
     assert snapshot_of(snap_compare, frozen_app(tmp_path / "empty.sqlite3"))
 
