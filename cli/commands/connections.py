@@ -71,7 +71,7 @@ def add_connection(db_path: Path | None, as_json: bool, **options) -> None:
     """
     from cli.commands.onboard import add_from_options
 
-    with open_ledger(db_path) as ledger:
+    with open_ledger(db_path, create=True) as ledger:
         result = add_from_options(ledger, options)
     emit_record(result, as_json)
 

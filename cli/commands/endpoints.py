@@ -38,7 +38,7 @@ def add(url: str, events: str, connection: str | None, description: str, db_path
         raise click.BadParameter(str(error), param_hint="--events") from None
 
     secret = generate_secret()
-    with open_ledger(db_path) as ledger:
+    with open_ledger(db_path, create=True) as ledger:
         connection_id = find_connection(ledger, connection).id if connection else None
         endpoint = ledger.add_endpoint(
             NewEndpoint(url=url, secret=secret, event_types=event_types, connection_id=connection_id,

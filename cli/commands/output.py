@@ -22,6 +22,7 @@ import click
 
 from cli.main import resolve_db
 from core.clock import SystemClock
+from core.paths import LEDGER_ENV
 from core.secrets import Secret
 
 PASSWORD_ENV = "ODOO_RELAY_PASSWORD"
@@ -31,16 +32,45 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 
 
 @contextmanager
-def open_ledger(db_path: Path | None) -> Iterator[Any]:
-    """Open the ledger named by ``--db`` (or the group's default) and close it afterwards."""
-    from core.ledger import Ledger
+def open_ledger(db_path: Path | None, create: bool = False) -> Iterator[Any]:
+    """Open the ledger named by ``--db`` (or the group's default) and close it afterwards.
+
+    Only commands that add something pass ``create``: a mistyped ``--db``
+    must not leave a new empty ledger behind. Ledger errors on open, and a
+    busy ledger later on, end the command with one line on stderr (exit 1).
+    """
+    from core.ledger import LedgerBusyError
 
     path = resolve_db(click.get_current_context(), db_path)
-    ledger = Ledger.open(path, create=True)
+    ledger = _open_or_fail(path, create)
     try:
         yield ledger
+    except LedgerBusyError as error:
+        raise click.ClickException(str(error)) from None
     finally:
         ledger.close()
+
+
+def _open_or_fail(path: Path, create: bool):
+    from core.ledger import Ledger, LedgerError
+
+    if not create and not path.exists():
+        raise click.ClickException(
+            f"no ledger at {path}; add a connection with `odoo-relay connections add` or open the monitor "
+            f"(`odoo-relay`) to create one, or point --db or ${LEDGER_ENV} at an existing ledger"
+        )
+    try:
+        return Ledger.open(path, create=create)
+    except LedgerError as error:
+        # The ledger's messages name the path and the fix already.
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        # For example a parent directory that may not be created or read.
+        reason = error.strerror or str(error)
+        raise click.ClickException(
+            f"cannot open ledger {path}: {reason}; check the permissions of {error.filename or path}, "
+            f"or point --db or ${LEDGER_ENV} at another file"
+        ) from None
 
 
 def read_secret(env_var: str, prompt: str) -> Secret:

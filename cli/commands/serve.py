@@ -65,7 +65,7 @@ def _no_other_engine(ledger_path: Path) -> bool:
     try:
         with Ledger.open(ledger_path) as ledger:
             running = Engine.find_running(ledger)
-    except LedgerError as error:
+    except (LedgerError, OSError) as error:
         log.error("failed to open ledger %s: %s", ledger_path, error)
         return False
     if running is None:

@@ -29,7 +29,8 @@ def test_password_option_is_not_an_argument(relay):
     assert result.code == 2
 
 
-def test_unknown_connection_names_value_and_fix(relay):
+def test_unknown_connection_names_value_and_fix(relay, ledger_path):
+    Ledger.open(ledger_path).close()
     result = relay("connections", "show", "nowhere")
     assert result.code == 1
     assert "'nowhere' not found" in result.stderr
