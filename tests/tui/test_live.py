@@ -199,3 +199,50 @@ async def test_R_retries_tagged_rows_in_any_state(tmp_path, sandbox, recording_r
     assert sorted(recording_receiver.ids("/ok")) == sorted(
         read(ledger_path, "get_delivery", ids[state]).event_id for state in (DeliveryState.PENDING, DeliveryState.FAILED))
 
+
+
+async def test_r_in_details_shows_new_attempt(tmp_path, sandbox, recording_receiver):
+    # /flaky/1 responds 500 to the first request of each webhook-id, then 200.
+    ledger_path, connection_id = live_ledger(tmp_path, sandbox, recording_receiver, "/flaky/1")
+    app = create_app(ledger_path, poll_interval=0.2)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: app.main_screen.overview is not None, "the first ledger read")
+        await pilot.press("s", "tab", "tab")
+        table = app.main_screen.log_table
+
+        def newest_failed_once() -> bool:
+            delivery = table.selected_key and app.main_screen._deliveries.get(int(table.selected_key))
+            return bool(delivery) and delivery.state is DeliveryState.PENDING and delivery.attempts == 1
+
+        await wait_until(pilot, newest_failed_once, "a delivery that failed its first attempt")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: getattr(app.screen, "details", None) is not None, "the delivery details")
+        details_screen = app.screen
+        await pilot.press("r")
+        await wait_until(pilot, lambda: details_screen.details.delivery.attempts == 2, "the new attempt in the details")
+
+        assert app.screen is details_screen
+        assert details_screen.details.delivery.state is DeliveryState.SUCCEEDED
+        assert [attempt.status_code for attempt in details_screen.details.attempts] == [500, 200]
+        await wait_until(pilot, lambda: any("sent for a new attempt" in text for text in notifications(app)),
+                         "the retry's notification")
+
+
+async def test_s_in_details_shows_new_sync(tmp_path, sandbox, recording_receiver):
+    ledger_path, connection_id = live_ledger(tmp_path, sandbox, recording_receiver, "/ok")
+    app = create_app(ledger_path, poll_interval=0.2)
+
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_until(pilot, lambda: app.main_screen.overview is not None, "the first ledger read")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: getattr(app.screen, "details", None) is not None, "the connection details")
+        details_screen = app.screen
+        assert details_screen.details.connection.last_sync_at is None
+        await pilot.press("s")
+        await wait_until(pilot, lambda: details_screen.details.connection.last_success_at is not None,
+                         "the sync in the details")
+
+        assert app.screen is details_screen
+        await wait_until(pilot, lambda: any("Sync of sandbox-plant: succeeded" in text for text in notifications(app)),
+                         "the sync's notification")

@@ -168,8 +168,7 @@ class ConnectionDetailsScreen(DetailsScreen):
         edit_credentials(self.app, self.connection_id, name, on_finished=self.reload)
 
     def action_sync(self) -> None:
-        """Queue a sync of this connection and go back to watch it."""
-        self.dismiss(None)
+        """Queue a sync of this connection; the view stays open and shows the result when the ledger changes."""
         self.app.sync_connection(self.connection_id)
 
 

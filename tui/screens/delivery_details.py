@@ -90,14 +90,13 @@ class DeliveryDetailsScreen(DetailsScreen):
         return self.palette.text(f"HTTP {code}", "success" if 200 <= code < 300 else "error")
 
     def action_retry(self) -> None:
-        """Queue a retry of this delivery, as r does on the main screen."""
+        """Queue a retry of this delivery, as r does on the main screen; the view stays open to show the new attempt."""
         if self.details is None:
             return
         refusal = retry_refusal(self.details.delivery)
         if refusal is not None:
             self.notify(f"Not retried: {refusal}.", severity="warning")
             return
-        self.dismiss(None)
         self.app.retry_delivery(self.delivery_id)
 
 

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Static
 
@@ -34,11 +35,12 @@ class DetailsScreen(ModalScreen[None]):
     title = "Details"
 
     class Loaded(Message):
-        """The worker read the details."""
+        """The worker read the details at ledger data version ``version``."""
 
-        def __init__(self, details: Any) -> None:
+        def __init__(self, details: Any, version: int | None = None) -> None:
             super().__init__()
             self.details = details
+            self.version = version
 
     class ReadFailed(Message):
         """The worker could not read the details."""
@@ -52,6 +54,8 @@ class DetailsScreen(ModalScreen[None]):
         self.data = data
         self.details: Any = None
         self.palette = Palette({})
+        self._version: int | None = None
+        self._poll_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="details", classes="dialog"):
@@ -66,12 +70,30 @@ class DetailsScreen(ModalScreen[None]):
 
     def reload(self) -> None:
         """Read the details again (after a command changed them)."""
-        self._read_details()
+        self._read_details(None)
+
+    def _schedule_poll(self) -> None:
+        # A one-shot timer re-armed after each read, so reads never overlap.
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._poll_timer = self.set_timer(getattr(self.app, "poll_interval", 1.0), self._poll)
+
+    def _poll(self) -> None:
+        self._poll_timer = None
+        if self.is_current:
+            self._read_details(self._version)
+        else:
+            self._schedule_poll()
 
     @work(thread=True, exclusive=True, group="details", exit_on_error=False)
-    def _read_details(self) -> None:
+    def _read_details(self, unless_version: int | None) -> None:
+        """Read the details, or only re-arm the poll when the ledger's data version is ``unless_version``."""
         try:
-            self.post_message(self.Loaded(self.read(self.data)))
+            version = self.data.data_version()
+            if version == unless_version:
+                self.app.call_from_thread(self._schedule_poll)
+                return
+            self.post_message(self.Loaded(self.read(self.data), version))
         except Exception as error:  # noqa: BLE001 - shown in the view and logged
             log.exception("reading %s failed", self.title.lower())
             self.post_message(self.ReadFailed(f"{type(error).__name__}: {error}"))
@@ -79,11 +101,26 @@ class DetailsScreen(ModalScreen[None]):
     @on(Loaded)
     async def show_details(self, message: Loaded) -> None:
         self.details = message.details
+        self._version = message.version
         note = self.query_one("#details-note", Static)
         note.display = False
+        await self._show_sections(self.build(message.details))
+        self._schedule_poll()
+
+    async def _show_sections(self, sections: list[Widget]) -> None:
+        """Update the sections in place when their layout is unchanged, so a live refresh keeps the scroll position."""
         body = self.query_one("#details-body", VerticalScroll)
-        await body.remove_children()
-        await body.mount_all(self.build(message.details))
+        shown = list(body.children)
+        same_layout = len(shown) == len(sections) and all(
+            isinstance(old, Static) and isinstance(new, Static) and old.id == new.id for old, new in zip(shown, sections)
+        )
+        if not same_layout:
+            await body.remove_children()
+            await body.mount_all(sections)
+            return
+        for old, new in zip(shown, sections):
+            old.update(new.content)
+            old.border_title = new.border_title
 
     @on(ReadFailed)
     def show_failure(self, message: ReadFailed) -> None:
