@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from core.ledger.models import (
     Event,
     Page,
     Stream,
+    StreamResult,
     SyncRun,
     Totals,
 )
@@ -109,6 +110,8 @@ class ConnectionDetails:
     streams: list[Stream]
     history: list[StatusHistoryEntry]
     tokens: list[ApiToken]
+    # Per-stream results of the newest finished sync run, by stream name.
+    last_results: dict[str, StreamResult] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +243,15 @@ class LedgerData:
             streams=ledger.list_streams(connection_id),
             history=self._status_history(connection_id),
             tokens=ledger.list_tokens(connection_id),
+            last_results=self._last_stream_results(connection_id),
         )
+
+    def _last_stream_results(self, connection_id: int) -> dict[str, StreamResult]:
+        # The newest run may still be running, with no stream results yet.
+        for run in self.ledger.list_runs(connection_id, limit=5).items:
+            if run.finished_at is not None:
+                return {result.stream: result for result in run.stream_results}
+        return {}
 
     def _status_history(self, connection_id: int, keep: int = 50) -> list[StatusHistoryEntry]:
         """Return the newest ``keep`` status changes, newest first."""
@@ -289,7 +300,7 @@ class LedgerData:
         return self.ledger.enqueue_command(CommandKind.RETRY_FAILED, args, self.clock.now())
 
     def request_tagged_retry(self, delivery_ids: list[int]) -> Command:
-        """Queue one command that retries each delivery as ``r`` would: pending, failed or (refused) in flight."""
+        """Queue one command that retries each delivery as ``r`` would; the engine rejects those in flight or already succeeded."""
         args = {"delivery_ids": list(delivery_ids), "force": False}
         return self.ledger.enqueue_command(CommandKind.RETRY_DELIVERY, args, self.clock.now())
 

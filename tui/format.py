@@ -97,6 +97,12 @@ def count(value: int) -> str:
     return f"{value:,}"
 
 
+def counted(value: int, singular: str, plural: str | None = None) -> str:
+    """Return ``value`` with thousands separators and the noun in singular or plural, e.g. "1 connection"."""
+    noun = singular if value == 1 else (plural or f"{singular}s")
+    return f"{value:,} {noun}"
+
+
 # Theme-variable names used as Rich styles would not follow the theme, so the
 # badges carry CSS class names instead; the .tcss files colour them.
 CONNECTION_TONE = {

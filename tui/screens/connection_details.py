@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from core.ledger.models import ApiToken, Connection, ConnectionStatus, Stream
+from core.ledger.models import ApiToken, Connection, ConnectionStatus, Stream, StreamResult
 from tui import format as fmt
 from tui.data import ConnectionDetails, LedgerData, StatusHistoryEntry
 from tui.screens.details import DetailsScreen, facts, section
@@ -60,7 +60,7 @@ class ConnectionDetailsScreen(DetailsScreen):
         return [
             section("Summary", self._summary(details.connection)),
             section("Status history", self._history(details.history)),
-            section(f"Streams ({len(details.streams)})", self._streams(details.streams)),
+            section(f"Streams ({len(details.streams)})", self._streams(details.streams, details.last_results)),
             section("API token", self._tokens(details.tokens), id="token-section"),
         ]
 
@@ -96,24 +96,33 @@ class ConnectionDetailsScreen(DetailsScreen):
             table.add_row(fmt.full_time(entry.at), entry.old.replace("_", " "), self.palette.text(entry.new.replace("_", " "), tone), entry.reason or fmt.DASH)
         return table
 
-    def _streams(self, streams: list[Stream]) -> Table | str:
+    def _streams(self, streams: list[Stream], last_results: dict[str, StreamResult]) -> Table | str:
         if not streams:
             return "No streams yet; they are set up by the first connection test."
         table = Table(expand=True, box=None, header_style="bold", pad_edge=False)
         for heading in ("Stream", "Odoo model", "Available", "Last synced", "Cursor"):
             table.add_column(heading, no_wrap=heading != "Available")
         for stream in streams:
-            table.add_row(stream.name, stream.model, self._availability(stream), fmt.full_time(stream.last_synced_at), _cursor(stream))
+            availability = self._availability(stream, last_results.get(stream.name))
+            table.add_row(stream.name, stream.model, availability, fmt.full_time(stream.last_synced_at), _cursor(stream))
         return table
 
-    def _availability(self, stream: Stream) -> Text:
+    def _availability(self, stream: Stream, last_result: StreamResult | None) -> Text:
         if not stream.enabled:
             return self.palette.text("disabled", "muted")
         if stream.available is None:
-            return self.palette.text("not checked yet", "muted")
+            return self._unchecked_availability(last_result)
         if stream.available:
             return self.palette.text("✓ yes", "success")
         return self.palette.text(f"✗ {stream.unavailable_reason or 'no'}", "error")
+
+    def _unchecked_availability(self, last_result: StreamResult | None) -> Text:
+        # No connection test checked this stream, so the last sync shows whether it can be read.
+        if last_result is None:
+            return self.palette.text("not checked yet", "muted")
+        if last_result.error_class:
+            return self.palette.text(f"✗ last sync failed: {last_result.error_class}", "error")
+        return self.palette.text("✓ read by the last sync", "success")
 
     def _tokens(self, tokens: list[ApiToken]) -> Table | str:
         active = [token for token in tokens if token.revoked_at is None]
@@ -131,13 +140,24 @@ class ConnectionDetailsScreen(DetailsScreen):
         """Ask, then issue a new token and show it once."""
         from tui.screens.confirm import ConfirmScreen
 
-        question = "Rotate the API token? Clients using the current token are rejected from now on."
+        if self._has_active_token():
+            question = "Rotate the API token? Clients using the current token are rejected from now on."
+            label = "Rotate"
+        else:
+            question = "Issue a first API token for this connection? It is shown once."
+            label = "Issue"
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
                 self._rotate()
 
-        self.app.push_screen(ConfirmScreen(question, confirm_label="Rotate"), answered)
+        self.app.push_screen(ConfirmScreen(question, confirm_label=label), answered)
+
+    def _has_active_token(self) -> bool:
+        # Before the details are read, assume a token exists so the warning is shown.
+        if self.details is None:
+            return True
+        return any(token.revoked_at is None for token in self.details.tokens)
 
     @work(thread=True, group="token", exit_on_error=False)
     def _rotate(self) -> None:

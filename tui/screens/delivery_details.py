@@ -114,7 +114,8 @@ def _payload(details: DeliveryDetails) -> JSON | str:
 
 def _last_result_text(delivery) -> str:
     result = last_result(delivery)
-    if delivery.last_error and delivery.last_error_class:
+    # The dispatcher's error message for a bad status is often just "HTTP 500" again.
+    if delivery.last_error and delivery.last_error_class and delivery.last_error.strip() != result:
         return f"{result}: {fmt.shorten(delivery.last_error, 80)}"
     return result
 

@@ -42,7 +42,9 @@ def status_text(
         line.append(" │ ")
         line.append_text(_deliveries_text(totals, palette))
         line.append(" │ ")
-        line.append(f"{fmt.count(totals.connections)} connections · {fmt.count(totals.sync_runs)} runs · {fmt.count(totals.events)} events")
+        counts = (fmt.counted(totals.connections, "connection"), fmt.counted(totals.sync_runs, "run"),
+                  fmt.counted(totals.events, "event"))
+        line.append(" · ".join(counts))
     described = describe_filter(delivery_filter)
     if described:
         line.append(" │ ")
