@@ -26,11 +26,11 @@ def test_two_processes_never_claim_the_same_delivery(ledger, ledger_path, tmp_pa
 
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.ledger.claim_worker", str(ledger_path), owner, str(output), str(start_flag)],
+            [sys.executable, "-m", "tests.ledger.claim_worker", str(ledger_path), owner, str(output), str(start_flag), str(peer)],
             cwd=REPO_ROOT,
             env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         )
-        for owner, output in zip(("a", "b"), outputs)
+        for owner, output, peer in zip(("a", "b"), outputs, reversed(outputs))
     ]
     deadline = time.monotonic() + 60
     while not all(Path(f"{output}.ready").exists() for output in outputs):
