@@ -17,7 +17,7 @@ from cli.commands.output import (
     wait_for_command,
 )
 from cli.main import cli, db_option
-from core.ledger.models import CommandKind, CommandStatus, SyncStatus, SyncTrigger
+from core.ledger.models import CommandKind, CommandStatus, DeliveryState, SyncStatus, SyncTrigger
 
 
 @cli.command("sync")
@@ -36,11 +36,12 @@ def sync(connection: str, full: bool, timeout: float, db_path: Path | None, as_j
     with open_ledger(db_path) as ledger:
         found = find_connection(ledger, connection)
         if running_engine(ledger) is not None:
-            run = _sync_by_engine(ledger, found.id, full, timeout)
+            record = run_row(_sync_by_engine(ledger, found.id, full, timeout))
         else:
             run = _sync_here(ledger, found.id, full)
-    emit_record(run_row(run), as_json)
-    if run.status is not SyncStatus.SUCCEEDED:
+            record = {**run_row(run), **_waiting_deliveries(ledger)}
+    emit_record(record, as_json)
+    if record["status"] is not SyncStatus.SUCCEEDED:
         raise SystemExit(1)
 
 
@@ -59,6 +60,20 @@ def _sync_here(ledger, connection_id: int, full: bool):
 
     syncer = Syncer(ledger, clock())
     return run_async(syncer.sync(connection_id, SyncTrigger.MANUAL, full=full))
+
+
+def _waiting_deliveries(ledger) -> dict:
+    # An in-process sync queues webhooks but sends none: without an engine
+    # they stay pending, which a script would otherwise not notice.
+    pending = ledger.totals().deliveries_by_state.get(DeliveryState.PENDING, 0)
+    if pending == 0 or running_engine(ledger) is not None:
+        return {}
+    waiting = "1 delivery is" if pending == 1 else f"{pending} deliveries are"
+    return {
+        "pending_deliveries": pending,
+        "note": f"{waiting} pending and no engine runs on this ledger; "
+                "`odoo-relay serve` or the monitor (`odoo-relay`) sends them",
+    }
 
 
 def run_row(run) -> dict:

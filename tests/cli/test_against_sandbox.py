@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from core.engine import Engine
-from core.ledger import Ledger
+from core.ledger import DeliveryState, Ledger
 from core.onboarding import UnknownTokenError, authenticate_token
 
 NEW_PASSWORD = "Zq4-cli-password"
@@ -42,6 +42,7 @@ def test_add_test_sync_and_token(relay, server, ledger_path):
     assert synced.code == 0, synced.stderr
     assert synced.json()["status"] == "succeeded"
     assert synced.json()["created"] > 0
+    assert "pending_deliveries" not in synced.json()
     full = relay("sync", "plant", "--full", "--json")
     assert full.code == 0, full.stderr
     assert full.json()["created"] == 0
@@ -110,6 +111,23 @@ def test_endpoint_test_event(relay, recording_receiver):
 
 
 @pytest.mark.slow
+def test_sync_without_engine_reports_pending(relay, server, ledger_path):
+    assert _add(relay, server, "--endpoint", "http://127.0.0.1:9/hook").code == 0
+    synced = relay("sync", "plant", "--json")
+    assert synced.code == 0, synced.stderr
+    with Ledger.open(ledger_path) as ledger:
+        pending = ledger.totals().deliveries_by_state[DeliveryState.PENDING]
+    assert pending > 0
+    assert synced.json()["pending_deliveries"] == pending
+    assert "odoo-relay serve" in synced.json()["note"]
+
+    as_table = relay("sync", "plant")
+    assert as_table.code == 0, as_table.stderr
+    assert "deliveries are pending and no engine runs" in as_table.stdout
+    assert "odoo-relay serve" in as_table.stdout
+
+
+@pytest.mark.slow
 def test_sync_goes_through_running_engine(relay, server, ledger_path):
     assert _add(relay, server).code == 0
     engine = Engine(ledger_path, kind="serve")
@@ -134,3 +152,4 @@ def test_sync_goes_through_running_engine(relay, server, ledger_path):
     assert result.code == 0, result.stderr
     assert result.json()["trigger"] == "manual"
     assert result.json()["status"] == "succeeded"
+    assert "pending_deliveries" not in result.json()
