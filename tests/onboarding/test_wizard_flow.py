@@ -222,6 +222,26 @@ async def test_endpoint_test_event_shows_response(sandbox, ledger, recording_rec
     assert ledger.list_endpoints() == []
 
 
+async def test_failed_test_event_warns_on_finish(sandbox, ledger, recording_receiver):
+    app = WizardHost(ledger, SystemClock())
+    async with app.run_test(size=SIZE) as pilot:
+        await drive_to_step(app, pilot, sandbox, 5)
+        recording_receiver.secrets.append(app.screen.state.endpoint_secret.reveal())
+        await pilot.press(*f"{recording_receiver.url}/status/401")
+        app.screen.query_one("#send-test-event").press()
+        await settle(app, pilot)
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        assert current_step(app) == "step-finish"
+        summary = str(app.screen.query_one("#summary").render())
+        saved_button = app.screen.query_one("#finish")
+        await pilot.press("escape")
+
+    assert "The test event to this endpoint failed (HTTP 401" in summary
+    assert "you can still save now" in summary
+    assert not saved_button.disabled
+
+
 async def test_second_connection_name(sandbox, ledger):
     app = WizardHost(ledger, SystemClock())
     async with app.run_test(size=SIZE) as pilot:

@@ -20,6 +20,7 @@ from core.onboarding import (
     EndpointDraft,
     ServerFacts,
     StreamCheck,
+    TestEventResult,
     classify,
     finish_onboarding,
 )
@@ -139,6 +140,14 @@ def test_step_endpoint(snap_compare, ledger):
 def test_step_finish_summary(snap_compare, ledger):
     endpoint = EndpointDraft("https://hooks.example.com/odoo", FIXED_SECRET, ["record.*"])
     assert snap_compare(_host(ledger, 6, endpoint=endpoint), terminal_size=SIZE, run_before=_still)
+
+
+def test_step_finish_failed_test_event(snap_compare, ledger):
+    url = "https://hooks.example.com/odoo"
+    endpoint = EndpointDraft(url, FIXED_SECRET, ["record.*"])
+    failed = TestEventResult("evt_01JTESTEVENT0000000000000", False, 401, "no matching signature", None)
+    host = _host(ledger, 6, endpoint=endpoint, test_event=failed, test_event_url=url)
+    assert snap_compare(host, terminal_size=SIZE, run_before=_still)
 
 
 def test_step_finish_token_shown_once(snap_compare, ledger):

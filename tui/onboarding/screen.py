@@ -264,6 +264,7 @@ class OnboardingScreen(Screen[Onboarded | None]):
         finally:
             step.set_busy(None)
         self.state.test_event = result
+        self.state.test_event_url = url
         step.show_test_event(result)
 
     @on(msg.EndpointEntered)

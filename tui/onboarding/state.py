@@ -49,6 +49,7 @@ class WizardState:
     endpoint_secret: Secret | None = None  # generated when the endpoint step opens
     endpoint: EndpointDraft | None = None
     test_event: TestEventResult | None = None
+    test_event_url: str = ""  # the endpoint URL that ``test_event`` was sent to
     name: str = ""
     onboarded: Onboarded | None = None
 

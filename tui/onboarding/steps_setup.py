@@ -20,7 +20,7 @@ from tui.onboarding.messages import (
 )
 from tui.onboarding.state import WizardState
 
-TOKEN_NOTE = "This token is shown once and cannot be shown again: copy it now. `odoo-relay tokens rotate` issues a new one."
+TOKEN_NOTE = "This token is shown once and cannot be shown again: copy it now. [b]odoo-relay tokens rotate[/b] issues a new one."
 SECRET_NOTE = "Signing secret, shown once: store it in your receiver now."
 
 
@@ -140,7 +140,11 @@ class FinishStep(WizardStep):
             f"Endpoint  {endpoint}",
             "Nothing is saved until you press Save.",
         ]
-        self.query_one("#summary", Static).update(escape("\n".join(lines)))
+        summary = escape("\n".join(lines))
+        warning = _failed_test_event_warning(state)
+        if warning:
+            summary += f"\n[$warning]{escape(warning)}[/]"
+        self.query_one("#summary", Static).update(summary)
         self.query_one("#name", Input).value = state.name
         self.set_class(False, "-saved")
 
@@ -173,3 +177,14 @@ class FinishStep(WizardStep):
     def done(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(ContinueRequested())
+
+
+def _failed_test_event_warning(state: WizardState) -> str:
+    """Return a warning when the last test event to the chosen endpoint failed, else an empty string."""
+    result = state.test_event
+    if state.endpoint is None or result is None or result.ok or state.test_event_url != state.endpoint.url:
+        return ""
+    # Saving stays allowed: the receiver may be fixed later, and deliveries are retried for 24 hours.
+    return (f"⚠ The test event to this endpoint failed ({result.summary()}). "
+            "Check the receiver and its signing secret; you can still save now.")
+
