@@ -112,8 +112,8 @@ def create_receiver_app(
         if chooser.random() < timeout_rate:
             stats.delayed_on_purpose += 1
             if await _sender_left_during(request, timeout_seconds):
-                # Nobody reads the response, and ending now lets the server
-                # stop without waiting for (or cancelling) this handler.
+                # The sender no longer reads the response, and ending now
+                # lets the server stop without waiting for this handler.
                 log.info("sender of %s closed the connection during the delayed response", webhook_id)
                 return JSONResponse({"error": "sender disconnected"}, status_code=499)
 

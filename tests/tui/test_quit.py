@@ -1,4 +1,4 @@
-"""Quitting the demo while its receiver holds responses open.
+"""Quitting the demo while its receiver keeps responses open.
 
 Runs the demo's own services (a sandbox Odoo and a receiver that delays
 every response), a monitor with its in-process engine, then ``q``. The
