@@ -13,7 +13,7 @@ from textual.widgets import Static
 # Keys Textual provides itself, described in our words.
 BUILT_IN = [
     ("tab / shift+tab", "Move between panes"),
-    ("↑ ↓ pgup pgdn home end", "Move the cursor; older rows load as you scroll"),
+    ("↑ ↓ pgup pgdn home end", "Move the cursor; rows load as you scroll, and far-off log rows are read again"),
     ("ctrl+p", "Command palette: every action by name"),
 ]
 
