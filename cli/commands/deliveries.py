@@ -53,6 +53,8 @@ def retry(delivery_id: int | None, failed: bool, endpoint_id: int | None, since:
     _check_retry_usage(delivery_id, failed, endpoint_id, since)
     since_utc = utc(since) if since else None
     with open_ledger(db_path) as ledger:
+        if endpoint_id is not None:
+            _require_endpoint(ledger, endpoint_id)
         if running_engine(ledger) is not None:
             record = _retry_by_engine(ledger, delivery_id, endpoint_id, since_utc, force)
         else:
@@ -75,7 +77,7 @@ def _retry_in_ledger(ledger, delivery_id, endpoint_id, since, force) -> dict:
     if delivery_id is not None:
         _require(ledger, delivery_id)
         result = ledger.retry_delivery(delivery_id, now, force=force)
-        return {"delivery_id": delivery_id, "retried": result.retried, "reason": result.reason,
+        return {"delivery_id": delivery_id, "retried": result.retried, "reason": _cli_reason(result.reason),
                 "note": "no engine runs on this ledger; start `odoo-relay serve` to send it"}
     count = ledger.retry_failed(now, endpoint_id=endpoint_id, since=since)
     return {"retried": count, "note": "no engine runs on this ledger; start `odoo-relay serve` to send them"}
@@ -94,8 +96,27 @@ def _retry_by_engine(ledger, delivery_id, endpoint_id, since, force) -> dict:
         raise click.ClickException(f"retry command {command.id} failed: {finished.error}")
     result = finished.result or {}
     if delivery_id is not None:
-        return {"delivery_id": delivery_id, "retried": result.get("retried", False), "reason": result.get("reason")}
+        return {"delivery_id": delivery_id, "retried": result.get("retried", False),
+                "reason": _cli_reason(result.get("reason"))}
     return {"retried": result.get("count", result.get("retried", 0))}
+
+
+def _cli_reason(reason: str | None) -> str | None:
+    # The ledger's reasons are shared with the API and the monitor, which
+    # name the switch their own way; here it is the --force flag.
+    if reason == "already succeeded; use force":
+        return "already succeeded; pass --force to send it again"
+    return reason
+
+
+def _require_endpoint(ledger, endpoint_id: int) -> None:
+    if ledger.get_endpoint(endpoint_id) is not None:
+        return
+    existing = ", ".join(str(endpoint.id) for endpoint in ledger.list_endpoints()) or "none"
+    raise click.ClickException(
+        f"endpoint {endpoint_id} not found; existing endpoint ids: {existing} "
+        "(list them with `odoo-relay endpoints list`)"
+    )
 
 
 def _require(ledger, delivery_id: int):

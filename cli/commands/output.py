@@ -80,12 +80,16 @@ def read_secret(env_var: str, prompt: str) -> Secret:
     ``secret-tool lookup ... | odoo-relay connections add ...`` works.
     """
     value = os.environ.get(env_var)
-    if value is None and sys.stdin.isatty():
+    if value is not None:
+        source = f"${env_var} is empty; set it to the {prompt}"
+    elif sys.stdin.isatty():
         value = click.prompt(f"{prompt} (or set ${env_var})", hide_input=True, default="", show_default=False)
-    elif value is None:
+        source = f"set ${env_var} or type it at the prompt"
+    else:
         value = sys.stdin.readline().rstrip("\r\n")
+        source = f"there is no terminal to prompt on, so set ${env_var} or write it to standard input"
     if not value:
-        raise click.UsageError(f"missing {prompt.lower()}: set ${env_var} or type it at the prompt")
+        raise click.UsageError(f"missing {prompt}: {source}")
     return Secret(value)
 
 

@@ -35,8 +35,9 @@ def check_url(text: str) -> CheckedUrl:
     raw = text.strip()
     if not raw:
         raise InvalidUrlError("missing URL: type the address of the Odoo server, e.g. https://odoo.example.com")
+    _check_no_spaces(raw, "invalid URL", "https://odoo.example.com")
     if "://" not in raw:
-        raise InvalidUrlError(f"invalid URL {raw!r}: missing scheme; write https://{raw} (or http:// on a local server)")
+        raise InvalidUrlError(_missing_scheme_message(raw))
 
     parts = urlsplit(raw)
     _check_scheme(raw, parts.scheme)
@@ -65,6 +66,25 @@ def is_loopback_host(host: str) -> bool:
         return False
 
 
+def _missing_scheme_message(raw: str) -> str:
+    # Suggest the URL with https:// only when that URL would pass the check,
+    # so the fix offered is never itself rejected.
+    candidate = f"https://{raw}"
+    try:
+        check_url(candidate)
+    except InvalidUrlError as error:
+        reason = str(error).removeprefix(f"invalid URL {candidate!r}: ")
+        return f"invalid URL {raw!r}: missing scheme (such as https://), and {reason}"
+    return f"invalid URL {raw!r}: missing scheme; write https://{raw} (or http:// on a local server)"
+
+
+def _check_no_spaces(raw: str, prefix: str, example: str) -> None:
+    # urlsplit accepts "odoo example.com" as a host name, so spaces are
+    # rejected here, before any other check builds a suggestion from them.
+    if any(character.isspace() for character in raw):
+        raise InvalidUrlError(f"{prefix} {raw!r}: contains spaces; type the address without spaces, e.g. {example}")
+
+
 def _check_scheme(raw: str, scheme: str) -> None:
     if scheme.lower() not in ("http", "https"):
         raise InvalidUrlError(f"invalid URL {raw!r}: scheme {scheme!r} is not supported; use https:// or http://")
@@ -86,6 +106,7 @@ def _check_host(raw: str, parts) -> str:
 def check_endpoint_url(text: str) -> CheckedUrl:
     """Validate a webhook receiver URL; unlike Odoo URLs, its path and query are kept."""
     raw = text.strip()
+    _check_no_spaces(raw, "invalid endpoint URL", "https://receiver.example.com/path")
     parts = urlsplit(raw)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise InvalidUrlError(f"invalid endpoint URL {raw!r}: write it as https://receiver.example.com/path")
