@@ -46,6 +46,10 @@ class LiveTable(DataTable):
 
     NEWEST_FIRST = True
 
+    # With the cursor on the top row, new rows keep it on the top (newest)
+    # row, as a log viewer follows its tail; on any other row it stays put.
+    FOLLOW_NEWEST = False
+
     # DataTable's home/end scroll sideways; in these tables they jump to the
     # first and last loaded row, which also loads the next page.
     BINDINGS = [
@@ -96,13 +100,17 @@ class LiveTable(DataTable):
         pages loaded further down.
         """
         selected = self.selected_key
+        following = self.FOLLOW_NEWEST and self.NEWEST_FIRST and self.cursor_row == 0
         stale = self._stale_keys(rows, complete)
         for key in stale:
             self._remove(key)
         added = self._upsert(rows)
         if added and self._out_of_order():
             self.sort(self._columns[0].key, key=_order_of_cell, reverse=self.NEWEST_FIRST)
-        self._restore_cursor(selected)
+        if following:
+            self.move_cursor(row=0, animate=False)
+        else:
+            self._restore_cursor(selected)
 
     def show_segment(self, rows: Sequence[TableRow], *, highest: int, complete_below: bool) -> None:
         """Merge a page read from below the head: rows with order up to ``highest``.

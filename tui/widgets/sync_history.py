@@ -28,6 +28,8 @@ NO_CONNECTION_TEXT = "The sync runs of the selected connection show here. Press 
 class SyncHistoryTable(LiveTable):
     """Sync runs of one connection; older pages load as the cursor nears the end."""
 
+    FOLLOW_NEWEST = True
+
     BINDINGS = [
         Binding("enter", "select_cursor", "Details", tooltip="Per-stream counts and the error"),
         Binding("s", "screen.sync_selected", "Sync now", tooltip="Sync the selected connection now"),
