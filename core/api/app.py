@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -21,7 +22,8 @@ from core.api.errors import ApiError, code_for_status, error_response
 from core.api.keys import cursor_key
 from core.api.ledger_pool import LedgerPool
 from core.api.middleware import RequestMiddleware
-from core.api.openapi import build_openapi
+from core.api.openapi import build_openapi, query_parameters
+from core.api.params import reject_unknown_query
 from core.api.ratelimit import TokenBuckets
 from core.api.views import ApiJSONResponse
 from core.clock import Clock
@@ -71,6 +73,27 @@ def _openapi_route(document: dict) -> Route:
     return Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False)
 
 
+def _check_query_names(routes: list[Route], accepted: dict[tuple[str, str], frozenset[str]]) -> list[Route]:
+    # Wrap each handler so a query parameter missing from its OpenAPI
+    # operation is a 400. A route absent from the document raises KeyError
+    # here, when the app is built, not on a request.
+    checked = []
+    for route in routes:
+        for method in route.methods - {"HEAD"}:
+            names = accepted[(method, route.path)]
+            checked.append(Route(route.path, _rejecting_unknown_query(route.endpoint, names), methods=[method]))
+    return checked
+
+
+def _rejecting_unknown_query(endpoint, names: frozenset[str]):
+    @functools.wraps(endpoint)
+    async def handler(request: Request) -> Response:
+        reject_unknown_query(request, names)
+        return await endpoint(request)
+
+    return handler
+
+
 def create_api_app(ledger_path: Path, clock: Clock, *, settings: ApiSettings | None = None) -> Starlette:
     """Build the API app on the ledger at ``ledger_path``.
 
@@ -93,13 +116,9 @@ def create_api_app(ledger_path: Path, clock: Clock, *, settings: ApiSettings | N
         yield
         pool.close()
 
-    routes = [
-        _openapi_route(build_openapi(_package_version())),
-        *routes_connection.routes,
-        *routes_events.routes,
-        *routes_records.routes,
-        *routes_deliveries.routes,
-    ]
+    document = build_openapi(_package_version())
+    api_routes = [*routes_connection.routes, *routes_events.routes, *routes_records.routes, *routes_deliveries.routes]
+    routes = [_openapi_route(document), *_check_query_names(api_routes, query_parameters(document))]
     app = Starlette(
         routes=routes,
         middleware=[Middleware(RequestMiddleware)],

@@ -209,7 +209,10 @@ def _ok(description: str, schema: str) -> dict[str, Any]:
 def _responses(ok_status: str, ok: dict[str, Any], *extra: str) -> dict[str, Any]:
     """Return an operation's responses: its success, the errors every operation can return, and ``extra``."""
     known = {
-        "400": _error("A parameter or cursor is invalid; the message names it."),
+        "400": _error(
+            "A parameter or cursor is invalid, or a query parameter is not listed for the operation "
+            "(code invalid_parameter); the message names it."
+        ),
         "401": _error(
             "Missing or unknown token (code missing_token or unknown_token), or the connection's Odoo "
             "credentials were rejected (code reconnect_required).",
@@ -346,3 +349,17 @@ def build_openapi(version: str) -> dict[str, Any]:
         "security": [{"bearerAuth": []}],
         "paths": _paths(),
     }
+
+
+def query_parameters(document: dict[str, Any]) -> dict[tuple[str, str], frozenset[str]]:
+    """Return the documented query parameter names of each (METHOD, path) in ``document``.
+
+    The app rejects any other query parameter, so the document is the one
+    list of what each route accepts.
+    """
+    accepted: dict[tuple[str, str], frozenset[str]] = {}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            names = {parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "query"}
+            accepted[(method.upper(), path)] = frozenset(names)
+    return accepted

@@ -57,6 +57,24 @@ def optional_bool(request: Request, name: str, default: bool = False) -> bool:
     raise bad_request("invalid_parameter", f"{name} must be true or false, got {raw!r}")
 
 
+def reject_unknown_query(request: Request, accepted: frozenset[str]) -> None:
+    """Raise 400 ``invalid_parameter`` for a query parameter the route does not read.
+
+    Without this, a misspelt name such as ``cursor`` for ``after`` is ignored
+    and the client silently gets the first page.
+    """
+    unknown = sorted(set(request.query_params.keys()) - accepted)
+    if not unknown:
+        return
+    names = ", ".join(repr(name) for name in unknown)
+    noun = "parameter" if len(unknown) == 1 else "parameters"
+    listed = ", ".join(sorted(accepted)) or "none"
+    raise bad_request(
+        "invalid_parameter",
+        f"unknown query {noun} {names} for {request.method} {request.url.path}; accepted parameters: {listed}",
+    )
+
+
 def path_int(request: Request, name: str) -> int:
     """Return a non-negative integer path parameter, or raise 400 ``invalid_parameter``."""
     raw = request.path_params[name]
