@@ -27,6 +27,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from core.clock import Clock, SystemClock
+from core.logs import RateLimitedLog
 from core.secrets import Secret
 from core.webhooks.signing import DEFAULT_TOLERANCE_SECONDS, WebhookVerificationError, decode_secret, verify
 
@@ -34,6 +35,10 @@ log = logging.getLogger(__name__)
 
 # Ids remembered for deduplication; the oldest are forgotten first.
 MAX_REMEMBERED_IDS = 100_000
+
+# Per-request warnings (a sender with the wrong secret retries hundreds of
+# times a minute) are logged at most once per kind in this many seconds.
+REQUEST_LOG_INTERVAL_SECONDS = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,7 @@ def create_receiver_app(
     stats = ReceiverStats()
     chooser = rng or random.Random()
     time_source = clock or SystemClock()
+    request_log = RateLimitedLog(log, interval=REQUEST_LOG_INTERVAL_SECONDS)
 
     async def receive(request: Request) -> JSONResponse:
         body = await request.body()
@@ -103,7 +109,7 @@ def create_receiver_app(
             webhook_id = verify(secrets, request.headers, body, tolerance=tolerance, now=time_source.now().timestamp())
         except WebhookVerificationError as error:
             stats.rejected += 1
-            log.warning("rejected webhook on %s: %s", request.url.path, error)
+            request_log.warning("rejected_signature", "rejected webhook on %s: %s", request.url.path, error)
             return JSONResponse({"error": str(error)}, status_code=401)
 
         if chooser.random() < failure_rate:
@@ -114,7 +120,8 @@ def create_receiver_app(
             if await _sender_left_during(request, timeout_seconds):
                 # The sender no longer reads the response, and ending now
                 # lets the server stop without waiting for this handler.
-                log.info("sender of %s closed the connection during the delayed response", webhook_id)
+                request_log.info("sender_left", "sender of %s closed the connection during the delayed response",
+                                 webhook_id)
                 return JSONResponse({"error": "sender disconnected"}, status_code=499)
 
         event = _received_event(webhook_id, request, body, stats, time_source)
