@@ -163,25 +163,43 @@ async def _iter_unstamped(
         after_id = page[-1]["id"]
 
 
-async def read_ahead(pages: AsyncIterator[list[dict[str, Any]]]) -> AsyncIterator[list[dict[str, Any]]]:
-    """Yield the same pages, requesting the next one while the caller handles the current one.
+async def read_ahead(
+    pages: AsyncIterator[list[dict[str, Any]]], depth: int = 1
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """Yield the same pages while a task keeps reading up to ``depth`` pages ahead of the caller.
 
     The next page's query depends only on the pages read so far, not on
-    what the caller does with them, so reading one page ahead is safe. Odoo
-    then prepares the next page while the caller commits this one.
+    what the caller does with them, so reading ahead is safe. Odoo then
+    prepares the next pages while the caller commits this one, and a slow
+    commit (a WAL checkpoint waiting on fsync) does not stall the reading
+    until ``depth`` pages wait. A read error is raised to the caller after
+    the pages before it. Close the generator (``contextlib.aclosing``) to
+    stop the reading task when the caller leaves early.
     """
-    iterator = aiter(pages)
-    pending = asyncio.ensure_future(anext(iterator))
+    if depth < 1:
+        raise ValueError(f"depth must be at least 1, got {depth}")
+    queue: asyncio.Queue[tuple[list[dict[str, Any]] | None, BaseException | None]] = asyncio.Queue(depth)
+
+    async def read_all() -> None:
+        try:
+            async for page in pages:
+                await queue.put((page, None))
+        except Exception as error:  # raised to the caller in page order
+            await queue.put((None, error))
+            return
+        await queue.put((None, None))
+
+    reader = asyncio.ensure_future(read_all())
     try:
         while True:
-            try:
-                page = await pending
-            except StopAsyncIteration:
+            page, error = await queue.get()
+            if error is not None:
+                raise error
+            if page is None:
                 return
-            pending = asyncio.ensure_future(anext(iterator))
             yield page
     finally:
-        if not pending.done():
-            pending.cancel()
-            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
-                await pending
+        if not reader.done():
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import random
@@ -57,6 +58,10 @@ class SyncOptions:
     overlap_seconds: float = 10.0
     reconcile_every: int = 10  # runs between deletion reconciliations
     backfill_seconds: float | None = None  # first sync reads only this far back; None reads all
+    # Pages read from Odoo while earlier ones are committed. With more than
+    # one, reading goes on through a slow commit, such as a WAL checkpoint
+    # that waits on fsync. Each waiting page keeps its records in memory.
+    read_ahead_pages: int = 4
 
     def __post_init__(self) -> None:
         if self.page_size < 1:
@@ -65,6 +70,8 @@ class SyncOptions:
             raise ValueError(f"overlap_seconds must not be negative, got {self.overlap_seconds}")
         if self.reconcile_every < 1:
             raise ValueError(f"reconcile_every must be at least 1, got {self.reconcile_every}")
+        if self.read_ahead_pages < 1:
+            raise ValueError(f"read_ahead_pages must be at least 1, got {self.read_ahead_pages}")
 
 
 class SyncInterrupted(Exception):
@@ -257,12 +264,16 @@ class Syncer:
             )
 
         pages = iter_pages(fetch, list(stream.domain), self._since(stream), self.options.page_size)
-        async for page in read_ahead(pages):
-            # The ledger's sqlite3 calls release the GIL, so on a thread the
-            # commit overlaps the request for the next page.
-            cursor = await asyncio.to_thread(self._commit_page, run.id, ref, page, cursor, tally)
-            if stop is not None and stop.is_set():
-                raise SyncInterrupted("the engine is stopping; the next run resumes from the last committed page")
+        # aclosing stops the reading task when a commit or a stop ends the loop early.
+        async with contextlib.aclosing(read_ahead(pages, self.options.read_ahead_pages)) as ahead:
+            async for page in ahead:
+                # The ledger's sqlite3 calls release the GIL, so on a thread the
+                # commit overlaps the requests for the next pages.
+                cursor = await asyncio.to_thread(self._commit_page, run.id, ref, page, cursor, tally)
+                if stop is not None and stop.is_set():
+                    raise SyncInterrupted(
+                        "the engine is stopping; the next run resumes from the last committed page"
+                    )
 
         reconciled = self._reconcile_due(stream, full)
         if reconciled:
