@@ -9,6 +9,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -64,6 +65,13 @@ def _open_or_fail(path: Path, create: bool):
     except LedgerError as error:
         # The ledger's messages name the path and the fix already.
         raise click.ClickException(str(error)) from None
+    except sqlite3.OperationalError as error:
+        # NOTE: Ledger.open lets SQLite's own error through when another
+        # process holds the write lock while the schema check runs.
+        raise click.ClickException(
+            f"cannot open ledger {path}: {error}; another process may be writing to it, so try again, "
+            "and check for a process stuck in a long write"
+        ) from None
     except OSError as error:
         # For example a parent directory that may not be created or read.
         reason = error.strerror or str(error)
@@ -81,7 +89,7 @@ def read_secret(env_var: str, prompt: str) -> Secret:
     """
     value = os.environ.get(env_var)
     if value is not None:
-        source = f"${env_var} is empty; set it to the {prompt}"
+        source = f"${env_var} is set but empty; export the value in it"
     elif sys.stdin.isatty():
         value = click.prompt(f"{prompt} (or set ${env_var})", hide_input=True, default="", show_default=False)
         source = f"set ${env_var} or type it at the prompt"
@@ -89,7 +97,9 @@ def read_secret(env_var: str, prompt: str) -> Secret:
         value = sys.stdin.readline().rstrip("\r\n")
         source = f"there is no terminal to prompt on, so set ${env_var} or write it to standard input"
     if not value:
-        raise click.UsageError(f"missing {prompt}: {source}")
+        # "Password" reads as "password" mid-sentence, but "API key" keeps its acronym.
+        what = prompt if prompt[:2].isupper() else prompt.lower()
+        raise click.UsageError(f"missing {what}: {source}")
     return Secret(value)
 
 

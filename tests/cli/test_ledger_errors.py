@@ -4,6 +4,8 @@ import sqlite3
 
 import pytest
 
+from core.ledger.db import BUSY_TIMEOUT_MS
+
 from core.ledger import SCHEMA_VERSION, Ledger
 
 # Commands that only read or change what a ledger contains. None of them may create one.
@@ -78,3 +80,16 @@ def test_unusable_parent_is_one_line(relay, tmp_path):
     result = relay("--db", str(path), "endpoints", "add", "http://127.0.0.1:9/hook")
     _assert_one_line_error(result, f"cannot open ledger {path}", "--db")
 
+
+@pytest.mark.slow
+def test_busy_ledger_is_one_line(relay, ledger_path):
+    # Another process holds the write lock past the ledger's busy timeout.
+    relay("endpoints", "add", "http://127.0.0.1:9/hook")
+    holder = sqlite3.connect(ledger_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = relay("endpoints", "remove", "1", timeout=BUSY_TIMEOUT_MS / 1000 + 30)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    _assert_one_line_error(result, str(ledger_path), "locked", "try again")

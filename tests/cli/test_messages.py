@@ -54,6 +54,13 @@ def test_api_key_without_terminal_names_variable(relay):
     assert "type it at the prompt" not in result.stderr
 
 
+def test_empty_password_variable_named(relay):
+    result = relay("connections", "add", "--url", "http://127.0.0.1:9", "--database", "x", "--login", "admin",
+                   "--password", env={"ODOO_RELAY_PASSWORD": ""})
+    assert result.code == 2
+    assert "missing password: $ODOO_RELAY_PASSWORD is set but empty" in result.stderr
+
+
 def test_url_with_spaces_says_so(relay):
     result = relay("connections", "add", "--url", "not a url", "--login", "admin", env={"ODOO_RELAY_PASSWORD": "x"})
     assert result.code == 2
