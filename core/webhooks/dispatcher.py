@@ -164,15 +164,24 @@ class Dispatcher:
         recorded in the next round.
         """
         try:
-            self._record(finished)
+            stored, claimed = self._ledger.complete_and_claim(
+                finished, self._owner_id, now, limit=max(room, 0), lease_seconds=self._lease_seconds
+            )
         except LedgerBusyError as error:
-            log.warning("dispatcher %s could not record %d attempts, retrying: %s", self._owner_id, len(finished), error)
+            log.warning(
+                "dispatcher %s could not record %d attempts, so could not claim deliveries either; retrying: %s",
+                self._owner_id, len(finished), error,
+            )
             return [], None, finished
+        _log_lost_leases(finished, stored)
+        if claimed and len(claimed) == room:
+            # The run loop claims again at once, so the due time is not needed.
+            return claimed, None, []
         try:
-            return self._claim(room, now), self._ledger.next_due_at(), []
+            return claimed, self._ledger.next_due_at(), []
         except LedgerBusyError as error:
-            log.warning("dispatcher %s could not claim deliveries, retrying: %s", self._owner_id, error)
-            return [], None, []
+            log.warning("dispatcher %s could not read the next due time, retrying: %s", self._owner_id, error)
+            return claimed, None, []
 
     def _start(self, claimed: list[ClaimedDelivery]) -> None:
         for delivery in claimed:
@@ -232,15 +241,8 @@ class Dispatcher:
 
     def _record(self, batch: list[CompletedAttempt]) -> None:
         """Write finished attempts to the ledger in one transaction."""
-        if not batch:
-            return
-        stored = self._ledger.complete_many(batch)
-        for item, ok in zip(batch, stored):
-            if not ok:
-                log.info(
-                    "lease on delivery %d was lost before its attempt was recorded; a newer attempt owns it",
-                    item.delivery_id,
-                )
+        if batch:
+            _log_lost_leases(batch, self._ledger.complete_many(batch))
 
     # --- waiting and stopping ------------------------------------------------
 
@@ -288,6 +290,15 @@ class Dispatcher:
             log.warning("dispatcher %s stopped without recording its last attempts: %s", self._owner_id, error)
             return
         log.info("dispatcher %s stopped; released %d leases", self._owner_id, released)
+
+
+def _log_lost_leases(batch: list[CompletedAttempt], stored: list[bool]) -> None:
+    for item, ok in zip(batch, stored):
+        if not ok:
+            log.info(
+                "lease on delivery %d was lost before its attempt was recorded; a newer attempt owns it",
+                item.delivery_id,
+            )
 
 
 def _log_attempt(claimed: ClaimedDelivery, result: AttemptResult, outcome: DeliveryOutcome) -> None:
