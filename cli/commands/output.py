@@ -66,8 +66,8 @@ def _open_or_fail(path: Path, create: bool):
         # The ledger's messages name the path and the fix already.
         raise click.ClickException(str(error)) from None
     except sqlite3.OperationalError as error:
-        # NOTE: Ledger.open lets SQLite's own error through when another
-        # process holds the write lock while the schema check runs.
+        # Ledger.open maps lock timeouts to LedgerBusyError; other SQLite
+        # failures on open (an unreadable journal, for one) still land here.
         raise click.ClickException(
             f"cannot open ledger {path}: {error}; another process may be writing to it, so try again, "
             "and check for a process stuck in a long write"

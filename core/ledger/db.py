@@ -113,6 +113,15 @@ def open_connection(path: Path, create: bool) -> sqlite3.Connection:
     try:
         version = _check_is_ledger(conn, path)
         _tighten_mode(path)
+        _prepare_and_migrate(conn, path, version)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _prepare_and_migrate(conn: sqlite3.Connection, path: Path, version: int) -> None:
+    try:
         if version == 0:
             # Only an empty file takes a new page size, and only before the
             # switch to WAL mode.
@@ -121,10 +130,24 @@ def open_connection(path: Path, create: bool) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrations.migrate(conn, path)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
+    except sqlite3.OperationalError as error:
+        # Switching to WAL and migrating need the write lock; another
+        # process in a long write makes them wait out the busy timeout.
+        if not _is_lock_error(error):
+            raise
+        raise busy_error(path) from error
+
+
+def _is_lock_error(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def busy_error(path: Path) -> LedgerBusyError:
+    """Return the error for a write lock held past the busy timeout."""
+    return LedgerBusyError(
+        f"ledger {path} stayed locked by another connection for {BUSY_TIMEOUT_MS} ms; "
+        "try again, and check for a process stuck in a long write"
+    )
 
 
 class Database:
@@ -170,12 +193,9 @@ class Database:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) and "busy" not in str(error):
+            if not _is_lock_error(error):
                 raise
-            raise LedgerBusyError(
-                f"ledger {self.path} stayed locked by another connection for {BUSY_TIMEOUT_MS} ms; "
-                "try again, and check for a process stuck in a long write"
-            ) from error
+            raise busy_error(self.path) from error
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

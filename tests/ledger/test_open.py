@@ -250,3 +250,25 @@ def _fresh_copy(tmp_path: Path) -> Path:
     path = tmp_path / "fresh" / "ledger.sqlite3"
     Ledger.open(path).close()
     return path
+
+
+def test_open_during_another_write_raises_busy_error(ledger_path, monkeypatch):
+    # An older file that needs a migration step, while another process holds
+    # the write lock: the migration cannot begin.
+    ledger_path.parent.mkdir(mode=0o700)
+    conn = sqlite3.connect(ledger_path, isolation_level=None)
+    migrate(conn, ledger_path, target=SCHEMA_VERSION - 1)
+    conn.close()
+    monkeypatch.setattr("core.ledger.db.BUSY_TIMEOUT_MS", 50)  # fail fast instead of after 5 s
+    holder = sqlite3.connect(ledger_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(LedgerBusyError, match="stayed locked"):
+            Ledger.open(ledger_path)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert _user_version(ledger_path) == SCHEMA_VERSION - 1
+    Ledger.open(ledger_path).close()
+    assert _user_version(ledger_path) == SCHEMA_VERSION
