@@ -125,3 +125,36 @@ def test_complete_many_across_chunks(ledger):
     assert ledger.complete_many(items, at(2)) == [True] * 1200
     assert ledger.totals().deliveries_by_state[DeliveryState.SUCCEEDED] == 1200
     assert {len(ledger.list_attempts(c.delivery_id)) for c in claims[::97]} == {1}
+
+
+def test_complete_and_claim_one_transaction(ledger):
+    add_endpoint(ledger, max_in_flight=100)
+    ledger.append_events(record_events(5), T0)
+    first = ledger.claim_due("w", at(0), limit=2, lease_seconds=30)
+    items = [CompletedAttempt(c.delivery_id, c.lease_token, attempt(at(1)), SUCCEEDED) for c in first]
+    items[1] = (first[1].delivery_id, "stale-token", attempt(at(1)), SUCCEEDED)
+
+    stored, claimed = ledger.complete_and_claim(items, "w", at(2), limit=10, lease_seconds=30)
+
+    assert stored == [True, False]
+    assert ledger.get_delivery(first[0].delivery_id).state == DeliveryState.SUCCEEDED
+    assert ledger.get_delivery(first[1].delivery_id).state == DeliveryState.IN_FLIGHT
+    claimed_ids = sorted(c.delivery_id for c in claimed)
+    leased_before = {c.delivery_id for c in first}
+    assert len(claimed_ids) == 3
+    assert leased_before.isdisjoint(claimed_ids)
+    assert ledger.totals().deliveries_by_state[DeliveryState.IN_FLIGHT] == 4
+
+
+def test_complete_and_claim_without_claim(ledger):
+    add_endpoint(ledger)
+    ledger.append_events(record_events(2), T0)
+    [one, two] = ledger.claim_due("w", at(0), limit=2, lease_seconds=30)
+
+    stored, claimed = ledger.complete_and_claim(
+        [CompletedAttempt(one.delivery_id, one.lease_token, attempt(at(1)), SUCCEEDED)], "w", at(2), limit=0
+    )
+
+    assert stored == [True]
+    assert claimed == []
+    assert ledger.get_delivery(two.delivery_id).state == DeliveryState.IN_FLIGHT
