@@ -204,10 +204,12 @@ async def run_dispatcher(ledger: Ledger, total: int, concurrency: int) -> float:
     stop = asyncio.Event()
 
     async def stop_when_done() -> None:
-        # next_due_at is None once nothing is pending or in flight. It is
-        # one indexed lookup per endpoint, so polling it barely slows the
-        # dispatcher that shares this loop.
-        await asyncio.sleep(0.05)
+        # A ledger read on this loop took about 0.27 ms, polled every 10 ms,
+        # so the loop first waits on the dispatcher's own counter. Then
+        # next_due_at, None once nothing is pending or in flight, confirms
+        # that every attempt is recorded.
+        while dispatcher.attempts_sent < total:
+            await asyncio.sleep(0.01)
         while ledger.next_due_at() is not None:
             await asyncio.sleep(0.01)
         stop.set()

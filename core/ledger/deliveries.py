@@ -220,7 +220,7 @@ def _attempt_end(attempt: AttemptRecord) -> datetime:
 def _prepare_completions(items: Sequence[CompletedAttempt | tuple], at: datetime | None) -> list[Completion]:
     completions = []
     for item in items:
-        completed = CompletedAttempt(*item)
+        completed = item if type(item) is CompletedAttempt else CompletedAttempt(*item)
         completions.append(prepare_completion(completed, at or _attempt_end(completed.attempt)))
     return completions
 
@@ -253,11 +253,13 @@ class DeliveryQueueMixin:
             events = _load_events(conn, {row["event_seq"] for _, row in picked})
 
         endpoint_objects = {endpoint_id: rows.endpoint(endpoints[endpoint_id]) for endpoint_id in {e for e, _ in picked}}
+        # Every row of one claim shares the token and the expiry.
+        lease_expires_at = from_epoch(lease["expires"])
         return [
             ClaimedDelivery(
                 delivery_id=row["id"],
                 lease_token=lease["token"],
-                lease_expires_at=from_epoch(lease["expires"]),
+                lease_expires_at=lease_expires_at,
                 attempt_number=row["attempts"] + 1,
                 first_attempt_at=from_epoch(row["first_attempt_at"]),
                 event=events[row["event_seq"]],

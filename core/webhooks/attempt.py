@@ -99,24 +99,29 @@ class WebhookSender:
                 status, excerpt, headers = await self._post(session, request)
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as error:
             error_class, message = classify_error(error, self._attempt_timeout, self._connect_timeout)
-            return _result(request, started_at, started, None, error_class, message, None)
+            return AttemptResult(_record(request, started_at, started, None, error_class, message, None))
 
-        error_class, message = classify_status(status, headers.get("location"))
-        result = _result(request, started_at, started, status, error_class, message, excerpt)
+        location, retry_after = headers
+        error_class, message = classify_status(status, location)
         return AttemptResult(
-            record=result.record,
-            retry_after=headers.get("retry-after") if status in (429, 503) else None,
-            location=headers.get("location") if 300 <= status < 400 else None,
+            record=_record(request, started_at, started, status, error_class, message, excerpt),
+            retry_after=retry_after if status in (429, 503) else None,
+            location=location if 300 <= status < 400 else None,
         )
 
-    async def _post(self, session: aiohttp.ClientSession, request: WebhookRequest) -> tuple[int, bytes, dict[str, str]]:
+    async def _post(
+        self, session: aiohttp.ClientSession, request: WebhookRequest
+    ) -> tuple[int, bytes, tuple[str | None, str | None]]:
+        """POST once; return the status, the body excerpt and the (Location, Retry-After) headers."""
         async with session.post(request.url, data=request.body, headers=request.headers, allow_redirects=False) as response:
             excerpt = await _read_excerpt(response)
             if not response.content.at_eof():
                 # Reusing this connection would mean reading the rest of the body first.
                 response.close()
-            headers = {name.lower(): value for name, value in response.headers.items() if name.lower() in ("location", "retry-after")}
-            return response.status, excerpt, headers
+            # CIMultiDictProxy.get matches names case-insensitively, and two
+            # lookups cost less than lowering every response header name.
+            headers = response.headers
+            return response.status, excerpt, (headers.get("Location"), headers.get("Retry-After"))
 
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -188,7 +193,7 @@ def classify_error(error: BaseException, attempt_timeout: float, connect_timeout
     return ErrorClass.CONNECTION_ERROR, f"{type(error).__name__}: {error}"
 
 
-def _result(
+def _record(
     request: WebhookRequest,
     started_at: datetime,
     started: float,
@@ -196,8 +201,8 @@ def _result(
     error_class: str | None,
     message: str | None,
     excerpt: bytes | None,
-) -> AttemptResult:
-    record = AttemptRecord(
+) -> AttemptRecord:
+    return AttemptRecord(
         started_at=started_at,
         duration_ms=(time.perf_counter() - started) * 1000.0,
         status_code=status,
@@ -207,4 +212,3 @@ def _result(
         request_headers=request.headers,
         webhook_timestamp=request.webhook_timestamp,
     )
-    return AttemptResult(record=record)
