@@ -203,9 +203,11 @@ async def test_huge_response_read_only_4kb(recording_receiver, secret):
 
     assert result.succeeded
     assert len(result.record.response_excerpt) == MAX_EXCERPT_BYTES
-    # The receiver's generator stops soon after the client closes; a fully
-    # read body would be 16,384 chunks of 64 KB.
-    assert recording_receiver.big_chunks_sent < 1000
+    # A fully read body is 16,384 chunks of 64 KB. How many chunks the
+    # server's generator yields before it notices the close depends on
+    # socket and server buffers (up to about 2,100 seen under load), so
+    # the check is that the client stopped far short of the whole body.
+    assert recording_receiver.big_chunks_sent < 8192
     assert peak < 20 * 1024 * 1024, f"peak traced memory {peak / 1e6:.1f} MB"
 
 
