@@ -28,7 +28,7 @@ class ApiSettings:
 
 @dataclass(slots=True)
 class ApiContext:
-    """What every handler needs: the ledger pool, the cursor codec, the clock."""
+    """Shared state for every handler: the ledger pool, the cursor codec and the clock."""
 
     settings: ApiSettings
     clock: Clock

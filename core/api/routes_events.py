@@ -40,7 +40,7 @@ async def list_events(request: Request, caller: Caller) -> ApiJSONResponse:
     page = await context.pool.read(lambda ledger: ledger.list_events(connection_id, after_seq, limit), rows=limit)
 
     # The cursor is returned even on an empty page, so a poller keeps its
-    # place and asks again later with the same value.
+    # place and requests again later with the same value.
     last_seq = page.items[-1].seq if page.items else after_seq
     body = {
         "data": [event_view(event) for event in page.items],

@@ -117,7 +117,7 @@ class DeliveryViewsMixin:
 
         An endpoint with all ``max_in_flight`` leases taken contributes only
         its earliest lease expiry: its pending rows wait for a completion,
-        and the dispatcher that records it knows to claim again.
+        and the dispatcher that records it claims again.
         """
         with self._db.read() as conn:
             endpoints = conn.execute(

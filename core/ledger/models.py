@@ -294,7 +294,7 @@ class AttemptRecord:
 
 @dataclass(frozen=True, slots=True)
 class DeliveryOutcome:
-    """What the dispatcher decided after an attempt."""
+    """The dispatcher's decision after an attempt."""
 
     state: DeliveryState  # SUCCEEDED, PENDING (retry at next_attempt_at) or FAILED
     next_attempt_at: datetime | None = None

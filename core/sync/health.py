@@ -101,8 +101,8 @@ def record_outcome(
         ledger.schedule(connection.id, next_regular_sync(now, connection.interval_seconds), 0)
     else:
         if outcome.reached_odoo and connection.status == ConnectionStatus.UNREACHABLE:
-            # Every stream failed, but on a server that answered: it is no
-            # longer unreachable, and the run row says what failed.
+            # Every stream failed, but the server responded, so it is no
+            # longer unreachable. The run row records what failed.
             reason = f"Odoo is reachable again, but every stream failed ({outcome.error_class})"
             ledger.set_status(connection.id, ConnectionStatus.ACTIVE, reason, now)
         ledger.schedule(connection.id, next_regular_sync(now, connection.interval_seconds), 0)

@@ -11,14 +11,19 @@ stored value has microseconds. This pager only ever uses second ranges:
   already read there. Every record of an earlier second sorted before the
   last one, so it has been read already. The records of second S not read
   yet are exactly those outside the exclusion list.
-- Group mode: when one second holds more than a page of records, the
+- Group mode: when one second contains more than a page of records, the
   exclusion list would grow with the group, so that second is read on its own
   (``S <= write_date < S+1``, ordered ``id asc``, keyset on id), and the main
   mode carries on from S+1.
 
-The exclusion list therefore never holds more than two pages of ids.
+The exclusion list therefore never contains more than two pages of ids.
 Records whose ``write_date`` is empty (rows written by SQL) sort last in
 PostgreSQL and match no range, so a full read fetches them in a final pass.
+
+NOTE: ``core.odoo.pages`` (behind ``OdooClient.iter_pages``) pages by the
+same one-second buckets. This copy adds a starting time, a bounded
+read-ahead queue and a caller-supplied fetch; the two should become one
+reader with those options, so a fix to one cannot miss the other.
 """
 
 from __future__ import annotations

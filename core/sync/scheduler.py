@@ -1,4 +1,4 @@
-"""Which connection syncs when: intervals, backoff retries, manual requests, concurrency caps.
+"""The sync schedule: intervals, backoff retries, manual requests and concurrency caps.
 
 The schedule itself lives in the ledger (``next_sync_at``, ``backoff_attempt``,
 written by ``core.sync.health`` after each run), so a restarted engine or a

@@ -92,7 +92,7 @@ async def test_segment_refresh_updates_middle_rows():
         await pilot.pause()
 
         # A page of ids below 8: row 7 changed, row 6 left the filter,
-        # the page holds two rows so rows 4 and below are not covered.
+        # the page contains two rows, so rows 4 and below are not covered.
         table.show_segment([row(7, "b"), row(5, "a")], highest=7, complete_below=False)
         await pilot.pause()
 

@@ -2,7 +2,7 @@
 
 Runs the demo's own services (a sandbox Odoo and a receiver that delays
 every response), a monitor with its in-process engine, then ``q``. The
-bound is generous: it only tells an abandoned attempt apart from the
+bound is generous: it only distinguishes an abandoned attempt from the
 dispatcher's and the receiver's graceful waits of several seconds each.
 """
 

@@ -46,8 +46,8 @@ class LiveTable(DataTable):
 
     NEWEST_FIRST = True
 
-    # With the cursor on the top row, new rows keep it on the top (newest)
-    # row, as a log viewer follows its tail; on any other row it stays put.
+    # With the cursor on the top row, new rows keep it on the newest row, as
+    # a log viewer follows its tail. On any other row the cursor stays put.
     FOLLOW_NEWEST = False
 
     # DataTable's home/end scroll sideways; in these tables they jump to the
