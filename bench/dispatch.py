@@ -41,6 +41,7 @@ from httpx_aiohttp import AiohttpTransport  # noqa: E402
 
 from core.clock import SystemClock  # noqa: E402
 from core.ledger import DeliveryState, Ledger, NewEndpoint, NewEvent  # noqa: E402
+from core.runtime import tune_garbage_collector  # noqa: E402
 from core.webhooks.dispatcher import Dispatcher  # noqa: E402
 from core.webhooks.message import build_request  # noqa: E402
 from core.webhooks.signing import generate_secret  # noqa: E402
@@ -70,6 +71,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="measure every loop this many times, interleaved, and report medians (default 1)",
     )
     parser.add_argument("--batch", type=int, default=200, help="events per append_events call while queueing (default 200)")
+    parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="keep CPython's default garbage collector settings instead of the ones odoo-relay serve and"
+        " the monitor set at start-up (core.runtime); both apply to the bare loops and the dispatcher alike",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -272,6 +279,10 @@ def main(argv: list[str] | None = None) -> dict:
         return {}
 
     receiver, url = start_receiver()
+    if not args.default_gc:
+        # As `odoo-relay serve` does once it has started. The bare loops run
+        # in this process too, so both sides of the ratio get the setting.
+        tune_garbage_collector()
     try:
         results = asyncio.run(measure(args, url))
     finally:
@@ -284,7 +295,8 @@ def main(argv: list[str] | None = None) -> dict:
         else:
             print(f"{name:28} {value:10.2f}")
     machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine()}
-    settings = {"deliveries": args.deliveries, "concurrency": args.concurrency, "rounds": args.rounds}
+    settings = {"deliveries": args.deliveries, "concurrency": args.concurrency, "rounds": args.rounds,
+                "gc": "default" if args.default_gc else "tuned"}
     print(json.dumps({**settings, **machine, **results}))
     return results
 

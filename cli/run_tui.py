@@ -10,6 +10,7 @@ import click
 from core.clock import Clock
 from core.ledger import Ledger, LedgerError
 from core.logs import configure_file_logging
+from core.runtime import tune_garbage_collector
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ def run_monitor(db_path: Path, *, engine=None, clock: Clock | None = None) -> in
 
     log.info("starting the monitor on %s (log file %s)", db_path, log_path)
     app = create_app(db_path, engine=engine, clock=clock)
+    # The app and its engine are built: freeze them out of the collector's way.
+    tune_garbage_collector()
     app.run()
     # return_code is 1 when the app stopped on an unhandled error.
     code = app.return_code or EXIT_OK

@@ -95,11 +95,14 @@ async def run_serve(ledger_path: Path, sock, settings: ApiSettings, clock: Clock
     from core.api import create_api_app
     from core.engine import Engine
     from core.http_server import serve_until_stopped, url_for
+    from core.runtime import tune_garbage_collector
 
     stop = asyncio.Event()
     _stop_on_signals(stop)
     engine = Engine(ledger_path, clock=clock, kind="serve")
     app = create_api_app(ledger_path, clock, settings=settings)
+    # Everything is imported and built now: freeze it out of the collector's way.
+    tune_garbage_collector()
     url = url_for(sock)
     log.info("API listening on %s, ledger %s", url, ledger_path, extra={"url": url, "ledger": str(ledger_path)})
 
