@@ -389,11 +389,25 @@ def _stored_cursor(stream: Stream) -> Cursor | None:
 
 
 def _advance_cursor(cursor: Cursor | None, page: list[dict[str, Any]]) -> Cursor | None:
-    """Return the larger of ``cursor`` and the page's last (write second, id); never move back."""
-    stamped = [(second, record["id"]) for record in page if (second := write_second(record)) is not None]
-    if not stamped:
+    """Return the larger of ``cursor`` and the page's last (write second, id); never move back.
+
+    Pages come in write_date order with empty write_dates last, so only
+    the tail is read: the records of the latest second. A page out of
+    order could only give a smaller cursor, which re-reads more next run.
+    """
+    page_max: Cursor | None = None
+    for record in reversed(page):
+        second = write_second(record)
+        if second is None:
+            if page_max is None:
+                continue  # records without a write_date, after the stamped ones
+            break
+        if page_max is not None and second != page_max[0]:
+            break
+        if page_max is None or record["id"] > page_max[1]:
+            page_max = (second, record["id"])
+    if page_max is None:
         return cursor
-    page_max = max(stamped)
     return page_max if cursor is None or page_max > cursor else cursor
 
 

@@ -46,6 +46,38 @@ def test_ulid_is_sortable_and_prefixed():
     assert len({ids.new_ulid() for _ in range(1000)}) == 1000
 
 
+def _ulid_value(ulid: str) -> int:
+    return int("".join(f"{ids._ALPHABET.index(char):05b}" for char in ulid), 2)
+
+
+def test_ulid_batch_counts_up_by_one():
+    batch = ids.new_event_ids(3000, now_ms=1_700_000_000_000)
+    values = [_ulid_value(event_id.removeprefix("evt_")) for event_id in batch]
+
+    assert all(re.fullmatch(r"evt_[0-9A-HJKMNP-TV-Z]{26}", event_id) for event_id in batch)
+    assert batch == sorted(batch)
+    assert values == list(range(values[0], values[0] + 3000))
+    assert {value >> 80 for value in values} == {1_700_000_000_000}
+
+
+def test_ulid_batch_carries_past_the_low_characters(monkeypatch):
+    # A random start three below a multiple of 2**20 makes the batch carry
+    # into the characters shared by the batch.
+    monkeypatch.setattr(ids.random, "getrandbits", lambda bits: (1 << 20) - 3)
+    batch = ids.new_ulids(6, now_ms=5)
+
+    assert [_ulid_value(ulid) for ulid in batch] == [(5 << 80) + (1 << 20) - 3 + n for n in range(6)]
+    assert batch[2][:22] != batch[3][:22]
+
+
+def test_ulid_batch_stays_inside_its_millisecond(monkeypatch):
+    monkeypatch.setattr(ids.random, "getrandbits", lambda bits: (1 << 80) - 2)
+    batch = ids.new_ulids(10, now_ms=7)
+
+    assert {_ulid_value(ulid) >> 80 for ulid in batch} == {7}
+    assert len(set(batch)) == 10
+
+
 def test_token_shape_hash_and_compare():
     issued = tokens.generate_token()
     assert issued.value.startswith("orl_")
