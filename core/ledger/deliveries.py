@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from core.ledger import rows
+from core.ledger.batch import insert_rows
 from core.ledger.codec import dump_json, from_epoch, to_epoch
 from core.ledger.db import Database
 from core.ledger.endpoints import disable_endpoint
@@ -62,11 +63,10 @@ RETURNING id, attempts, endpoint_id
 _RESULT_ROW = "(" + ", ".join("?" * 10) + ")"
 _COMPLETE_CHUNK = 500  # 10 parameters per row
 
-_ATTEMPT_SQL = """
-INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code,
-    error_class, error_message, response_excerpt, request_headers, webhook_timestamp)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
+_ATTEMPT_INSERT = (
+    "INSERT INTO delivery_attempts (delivery_id, number, started_at, duration_ms, status_code,"
+    " error_class, error_message, response_excerpt, request_headers, webhook_timestamp)"
+)
 
 
 def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -189,8 +189,9 @@ def _complete_run(conn: sqlite3.Connection, run: Sequence[Completion]) -> list[b
     sql = _COMPLETE_BATCH_SQL.format(rows=", ".join([_RESULT_ROW] * len(run)))
     updated = {row[0]: (row[1], row[2]) for row in conn.execute(sql, values)}
 
-    conn.executemany(
-        _ATTEMPT_SQL,
+    insert_rows(
+        conn,
+        _ATTEMPT_INSERT,
         [
             (c.item.delivery_id, updated[c.item.delivery_id][0], *c.attempt_values)
             for c in run

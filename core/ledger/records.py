@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from core.ledger import rows
+from core.ledger.batch import insert_rows
 from core.ledger.codec import dump_json, to_epoch
 from core.ledger.db import Database
 from core.ledger.events import insert_prepared, prepare_events
@@ -55,16 +56,17 @@ def _upsert_values(upserts: Sequence[RecordUpsert]) -> list[tuple]:
 def _store_upserts(conn, stream: sqlite3.Row, values: list[tuple], at: float) -> None:
     first = _take_change_seqs(conn, len(values))
     stream_id, connection_id, model = stream["id"], stream["connection_id"], stream["model"]
-    conn.executemany(
+    insert_rows(
+        conn,
         "INSERT INTO records (stream_id, odoo_id, connection_id, model, content_hash, write_date, data,"
-        " deleted_at, updated_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)"
+        " deleted_at, updated_at, change_seq)",
+        [
+            (stream_id, odoo_id, connection_id, model, content_hash, write_date, data, None, at, first + index)
+            for index, (odoo_id, content_hash, write_date, data) in enumerate(values)
+        ],
         " ON CONFLICT (stream_id, odoo_id) DO UPDATE SET content_hash = excluded.content_hash,"
         " write_date = excluded.write_date, data = excluded.data, deleted_at = NULL,"
         " updated_at = excluded.updated_at, change_seq = excluded.change_seq, model = excluded.model",
-        [
-            (stream_id, odoo_id, connection_id, model, content_hash, write_date, data, at, first + index)
-            for index, (odoo_id, content_hash, write_date, data) in enumerate(values)
-        ],
     )
 
 
@@ -112,7 +114,7 @@ class RecordsMixin:
                 _store_upserts(conn, stream, upsert_values, at_epoch)
             if deletions:
                 _store_deletions(conn, stream_id, deletions, at_epoch)
-            insert_prepared(conn, events, prepared_events, events_at)
+            insert_prepared(conn, events, prepared_events, events_at, return_events=False)
             if cursor is not None:
                 conn.execute(
                     "UPDATE streams SET cursor_write_date = ?, cursor_id = ? WHERE id = ?",
