@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
+import orjson
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -82,7 +83,7 @@ class SandboxProcess:
 
 
 class BareJsonRpc:
-    """search_read over plain httpx and json, with no conversion or checks."""
+    """search_read over plain httpx, parsed with orjson as the client parses, with no conversion or checks."""
 
     def __init__(self, http: httpx.AsyncClient, url: str, database: str, uid: int, password: str) -> None:
         self.http, self.url, self.database, self.uid, self.password = http, url + "/jsonrpc", database, uid, password
@@ -94,7 +95,7 @@ class BareJsonRpc:
         args = [self.database, self.uid, self.password, MODEL, "search_read", [domain], kwargs]
         payload = {"jsonrpc": "2.0", "method": "call", "params": {"service": "object", "method": "execute_kw", "args": args}, "id": self.next_id}
         response = await self.http.post(self.url, content=json.dumps(payload, separators=(",", ":")), headers={"Content-Type": "application/json"})
-        return response.json()["result"]
+        return orjson.loads(response.content)["result"]
 
 
 def _next_second(text: str) -> str:

@@ -17,7 +17,7 @@ from core.ledger.models import Protocol
 from core.odoo import classify, errors
 from core.odoo.classify import Location
 from core.odoo.jsonrpc import JsonRpc
-from core.odoo.transport import Transport, check_shared_status, is_html, unexpected_reply
+from core.odoo.transport import Transport, check_shared_status, is_html, load_json, unexpected_reply
 from core.secrets import Secret
 
 log = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def load_reply(response, where: Location, database: str) -> Any:
     """Return the bare JSON result of a JSON-2 reply, or raise its typed error."""
     if response.status_code == 200 and not is_html(response):
         try:
-            return json.loads(response.content)
+            return load_json(response.content)
         except ValueError as error:
             raise errors.ProtocolError(f"the reply is not valid JSON: {error}", **where.fields()) from None
     raise _error_for(response, where, database)

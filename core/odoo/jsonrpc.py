@@ -9,7 +9,7 @@ from typing import Any
 from core.ledger.models import Protocol
 from core.odoo import classify, errors
 from core.odoo.classify import Location
-from core.odoo.transport import Transport, check_shared_status, unexpected_reply
+from core.odoo.transport import Transport, check_shared_status, load_json, unexpected_reply
 from core.secrets import Secret
 
 _CONTENT_TYPE = "application/json"
@@ -30,7 +30,7 @@ def load_reply(response, where: Location) -> Any:
     if response.status_code != 200 or "json" not in response.headers.get("content-type", "").lower():
         raise unexpected_reply(response, where, "JSON-RPC")
     try:
-        data = json.loads(response.content)
+        data = load_json(response.content)
     except ValueError as error:
         raise errors.ProtocolError(f"the reply is not valid JSON: {error}", **where.fields()) from None
     if not isinstance(data, dict):

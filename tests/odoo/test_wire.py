@@ -174,3 +174,23 @@ def test_jsonrpc_unparseable_reply():
     with pytest.raises(errors.ProtocolError) as caught:
         load_jsonrpc(_response(200, JSON, "{not json"), WHERE)
     assert "not valid JSON" in str(caught.value)
+
+
+def test_jsonrpc_reply_with_nan_and_big_integer():
+    # Odoo encodes with Python's json module, which writes NaN and integers
+    # of any size. orjson rejects both, so the client parses such a reply
+    # again with the json module.
+    body = '{"jsonrpc": "2.0", "id": 4, "result": [{"id": 1, "ratio": NaN, "serial": 123456789012345678901234}]}'
+
+    [record] = load_jsonrpc(_response(200, JSON, body), WHERE)
+
+    assert record["ratio"] != record["ratio"]  # NaN
+    assert record["serial"] == 123456789012345678901234
+
+
+def test_jsonrpc_reply_keeps_unicode_and_floats():
+    body = '{"jsonrpc": "2.0", "id": 5, "result": [{"name": "Pompe \\u00e0 eau \\ud83d\\udca7", "qty": 0.1}]}'
+
+    [record] = load_jsonrpc(_response(200, JSON, body), WHERE)
+
+    assert record == {"name": "Pompe à eau 💧", "qty": 0.1}
