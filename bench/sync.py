@@ -51,6 +51,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="record counts to measure (default 20000 100000)")
     parser.add_argument("--repeats", type=int, default=3, help="measurements per side and count (default 3)")
     parser.add_argument("--page-size", type=int, default=500, help="records per search_read (default 500)")
+    parser.add_argument(
+        "--default-gc",
+        action="store_true",
+        help="keep CPython's default garbage collector settings in both measurements instead of the ones"
+        " odoo-relay serve and the monitor set at start-up (core.runtime)",
+    )
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--measure", choices=["bare", "sync"], help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -110,9 +116,14 @@ async def measure_sync(url: str, page_size: int) -> int:
     return run.created
 
 
-def measure(side: str, url: str, page_size: int) -> None:
+def measure(side: str, url: str, page_size: int, default_gc: bool) -> None:
     """Child: run one measurement and print wall and CPU seconds, records and peak RSS as JSON."""
     runner = measure_bare if side == "bare" else measure_sync
+    if not default_gc:
+        # As `odoo-relay serve` does once it has started, on both sides.
+        from core.runtime import tune_garbage_collector
+
+        tune_garbage_collector()
     started = time.perf_counter()
     cpu_started = time.process_time()
     count = asyncio.run(runner(url, page_size))
@@ -141,21 +152,22 @@ class SandboxProcess:
         self.process.wait(timeout=30)
 
 
-def run_child(side: str, url: str, page_size: int) -> dict:
+def run_child(side: str, url: str, page_size: int, default_gc: bool) -> dict:
+    gc_flag = ["--default-gc"] if default_gc else []
     output = subprocess.run(
-        [sys.executable, __file__, "--measure", side, "--url", url, "--page-size", str(page_size)],
+        [sys.executable, __file__, "--measure", side, "--url", url, "--page-size", str(page_size), *gc_flag],
         check=True, capture_output=True, text=True,
     )
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def bench_count(records: int, repeats: int, page_size: int) -> dict:
+def bench_count(records: int, repeats: int, page_size: int, default_gc: bool) -> dict:
     sandbox = SandboxProcess(records)
     try:
         samples: dict[str, list[dict]] = {"bare": [], "sync": []}
         for _ in range(repeats):
             for side in ("bare", "sync"):
-                result = run_child(side, sandbox.url, page_size)
+                result = run_child(side, sandbox.url, page_size, default_gc)
                 if result["records"] != records:
                     raise SystemExit(f"{side} read {result['records']} records, expected {records}")
                 samples[side].append(result)
@@ -176,14 +188,14 @@ def main(argv: list[str] | None = None) -> None:
         serve(args.serve)
         return
     if args.measure:
-        measure(args.measure, args.url, args.page_size)
+        measure(args.measure, args.url, args.page_size, args.default_gc)
         return
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     results = []
     for records in args.records:
         load_before = os.getloadavg()[0]
-        figures = bench_count(records, args.repeats, args.page_size)
+        figures = bench_count(records, args.repeats, args.page_size, args.default_gc)
         # The figures are wall times, so other processes on the machine
         # slow both sides; the load average records how busy it was.
         figures["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
@@ -194,7 +206,8 @@ def main(argv: list[str] | None = None) -> None:
             f" sync {figures['sync_cpu_seconds']:.2f} s; peak RSS bare {figures['bare_peak_rss_mb']:.0f} MB,"
             f" sync {figures['sync_peak_rss_mb']:.0f} MB; load average {load_before:.1f} to {os.getloadavg()[0]:.1f}"
         )
-    print(json.dumps({"page_size": args.page_size, "repeats": args.repeats, "results": results}))
+    print(json.dumps({"page_size": args.page_size, "repeats": args.repeats,
+                      "gc": "default" if args.default_gc else "tuned", "results": results}))
 
 
 if __name__ == "__main__":

@@ -72,6 +72,10 @@ _CONVERTERS = {
 
 
 def _fast_default(value: Any) -> Any:
+    # Many2one comes first and inline: records carry several, and orjson
+    # calls this once for each.
+    if type(value) is Many2one:
+        return {"id": value.id, "name": value.name}
     converter = _CONVERTERS.get(type(value))
     return converter(value) if converter is not None else to_json_value(value)
 
