@@ -15,10 +15,10 @@ import sqlite3
 from collections.abc import Sequence
 from functools import lru_cache
 
-# SQLite allows 32,766 host parameters per statement since 3.32. Chunks
-# of at most 500 rows keep the statement text short and reuse one cached
-# statement for full pages.
-MAX_PARAMETERS = 32_766
+# Chunks of at most 500 rows keep the statement text short and reuse one
+# cached statement for full pages. The connection's own limit on host
+# parameters (32,766 by default since SQLite 3.32, lower in some builds)
+# caps a chunk further.
 MAX_ROWS = 500
 
 
@@ -36,7 +36,8 @@ def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tail
     if not rows:
         return
     width = len(rows[0])
-    chunk = max(1, min(MAX_ROWS, MAX_PARAMETERS // width))
+    max_parameters = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    chunk = max(1, min(MAX_ROWS, max_parameters // width))
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         conn.execute(_statement(head, width, len(part), tail), [value for row in part for value in row])

@@ -4,7 +4,6 @@ import sqlite3
 
 import pytest
 
-from core.ledger import batch
 from core.ledger.batch import insert_rows
 
 
@@ -25,8 +24,8 @@ def test_insert_rows_spans_several_chunks(conn):
     assert stored == rows
 
 
-def test_insert_rows_keeps_under_parameter_limit(conn, monkeypatch):
-    monkeypatch.setattr(batch, "MAX_PARAMETERS", 7)  # two rows of three values per statement
+def test_insert_rows_keeps_under_parameter_limit(conn):
+    conn.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 7)  # two rows of three values per statement
     statements = []
     conn.set_trace_callback(statements.append)
 
