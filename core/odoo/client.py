@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -216,14 +217,17 @@ class OdooClient:
 
     def iter_pages(
         self, model: str, domain: list, fields: list[str] | None, order: str = "write_date asc, id asc",
-        page_size: int = 500, context: dict | None = None,
+        page_size: int = 500, context: dict | None = None, since: datetime | None = None,
     ) -> AsyncIterator[list[dict]]:
         """Stream search_read pages; see core.odoo.pages for why it stays correct under writes.
 
         With the default order, pages come in write_date order and every
         record carries ``id`` and ``write_date`` even when not asked for.
+        ``since`` (an aware datetime) reads only records with ``write_date >=
+        since`` cut to the second, and so none with an empty write_date. It
+        needs the default order and raises ValueError with any other.
         """
-        return iter_pages(self, model, list(domain), fields, order, page_size, context)
+        return iter_pages(self, model, list(domain), fields, order, page_size, context, since)
 
     async def list_databases(self) -> list[str]:
         """Return the server's databases; raise AccessError when it refuses to list them."""

@@ -21,8 +21,10 @@ order. The reader therefore treats each second as a bucket:
 Each record that exists throughout the run is yielded once. A record
 updated during the run may be yielded again later with its new values.
 A record written in the last second after the reader passed it is left
-for the next run, which should start at ``write_date >= last second``.
-Rows with an empty write_date are read last, in id order.
+for the next run, which should pass that second as ``since``.
+Rows with an empty write_date are read last, in id order, unless
+``since`` is set: its lower bound never matches an empty write_date, so
+that pass is skipped and incremental reads save a request.
 
 The request for the next page goes out before the current page is
 converted and handed to the caller, so conversion and the caller's work
@@ -34,7 +36,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from core.odoo.values import RecordDecoder, parse_datetime
@@ -74,21 +76,38 @@ def _second(value) -> datetime:
     return moment.replace(microsecond=0)
 
 
-async def iter_pages(
-    client: OdooClient, model: str, domain: list, fields: list[str] | None, order: str, page_size: int, context: dict | None
+def iter_pages(
+    client: OdooClient,
+    model: str,
+    domain: list,
+    fields: list[str] | None,
+    order: str,
+    page_size: int,
+    context: dict | None,
+    since: datetime | None = None,
 ) -> AsyncIterator[list[dict]]:
-    """Yield converted search_read pages of ``model`` (see the module docstring)."""
+    """Return an async iterator over converted search_read pages of ``model``.
+
+    ``since`` starts the read at ``write_date >= since`` cut to the second
+    and needs the order ``write_date asc, id asc`` (see the module
+    docstring). The arguments are checked here, before any request.
+    """
     if page_size < 1:
         raise ValueError(f"page_size must be at least 1, got {page_size}")
     terms = order_terms(order)
+    if since is not None:
+        if terms != WRITE_DATE_ORDER:
+            raise ValueError(f"since is only valid with order 'write_date asc, id asc', got {order!r}; drop since or use that order")
+        if since.tzinfo is None:
+            raise ValueError(f"since must be an aware datetime, got naive {since.isoformat()}")
     if terms == WRITE_DATE_ORDER:
-        pages = _by_write_date(client, model, domain, with_key_fields(fields, ("id", "write_date")), page_size, context)
+        key_fields = with_key_fields(fields, ("id", "write_date"))
+        pages = _by_write_date(client, model, domain, key_fields, page_size, context, since)
     elif terms == ID_ORDER:
         pages = _by_id(client, model, domain, with_key_fields(fields, ("id",)), page_size, context)
     else:
         pages = _by_offset(client, model, domain, fields, order, page_size, context)
-    async for page in _prefetched(pages):
-        yield page
+    return _prefetched(pages)
 
 
 async def _prefetched(raw_pages: AsyncIterator[RawPage]) -> AsyncIterator[list[dict]]:
@@ -112,8 +131,8 @@ async def _prefetched(raw_pages: AsyncIterator[RawPage]) -> AsyncIterator[list[d
         await raw_pages.aclose()
 
 
-async def _by_write_date(client, model, domain, fields, page_size, context) -> AsyncIterator[RawPage]:
-    second: datetime | None = None
+async def _by_write_date(client, model, domain, fields, page_size, context, since) -> AsyncIterator[RawPage]:
+    second = since.astimezone(UTC).replace(microsecond=0) if since is not None else None
     seen_in_second: list[int] = []
     while True:
         bounds = _main_bounds(second, seen_in_second)
@@ -141,8 +160,10 @@ async def _by_write_date(client, model, domain, fields, page_size, context) -> A
             yield bucket_page
         second, seen_in_second = second + ONE_SECOND, []
 
-    if second is not None:
-        # A lower bound on write_date never matches an empty one.
+    if since is None and second is not None:
+        # A lower bound on write_date never matches an empty one. The read
+        # added its own bound after the first page, so it reads them here. A
+        # read from ``since`` leaves them out, as its first request did.
         async for rest in _by_id(client, model, [*domain, ("write_date", "=", False)], fields, page_size, context):
             yield rest
 
