@@ -35,7 +35,7 @@ from core.sync.availability import (
     unavailable_reason,
 )
 from core.sync.diff import StreamRef, diff_page
-from core.sync.pager import iter_pages, read_ahead, write_second
+from core.sync.pager import read_ahead, write_second
 from core.sync.reconcile import commit_deletions, find_deleted_ids
 from core.sync.streams import DEFAULT_STREAMS
 
@@ -258,12 +258,10 @@ class Syncer:
         fields = select_fields(stream, server_fields)
         cursor = _stored_cursor(stream)
 
-        async def fetch(domain: list[Any], order: str, limit: int) -> list[dict[str, Any]]:
-            return await client.search_read(
-                stream.model, domain, fields, order=order, limit=limit, context=NO_ARCHIVE_FILTER
-            )
-
-        pages = iter_pages(fetch, list(stream.domain), self._since(stream), self.options.page_size)
+        pages = client.iter_pages(
+            stream.model, list(stream.domain), fields, order="write_date asc, id asc",
+            page_size=self.options.page_size, context=NO_ARCHIVE_FILTER, since=self._since(stream),
+        )
         # aclosing stops the reading task when a commit or a stop ends the loop early.
         async with contextlib.aclosing(read_ahead(pages, self.options.read_ahead_pages)) as ahead:
             async for page in ahead:
