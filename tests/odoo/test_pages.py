@@ -1,5 +1,7 @@
 """iter_pages yields every record once, also while Odoo is written to."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from core.odoo import Protocol
@@ -89,6 +91,33 @@ async def test_rows_without_write_date_read_last(sandbox):
     assert len(seen) == count
     assert len(set(seen)) == count
     assert sorted(seen[-3:]) == unstamped
+
+
+async def test_since_reads_only_recent_rows(sandbox):
+    # The store is edited directly, because no RPC call can choose a
+    # write_date. The store keeps naive UTC values, as PostgreSQL does.
+    table = sandbox.store.tables["res.partner"]
+    partner_ids = sorted(table)
+    recent, unstamped = partner_ids[:4], partner_ids[4]
+    since = datetime(2026, 2, 1, 9, 0, 0, 500_000, tzinfo=UTC)
+    with sandbox.store.lock:
+        for partner_id in partner_ids:
+            table[partner_id]["write_date"] = datetime(2026, 1, 1, 9, 0, 0)
+        for offset, partner_id in enumerate(recent):
+            # The first one is older than since but inside its second.
+            table[partner_id]["write_date"] = datetime(2026, 2, 1, 9, 0, offset, 100_000)
+        table[unstamped]["write_date"] = None
+    async with await connect(sandbox, Protocol.JSONRPC) as client:
+        seen = []
+        async for page in client.iter_pages("res.partner", [], ["name"], page_size=2, since=since):
+            seen.extend(record["id"] for record in page)
+    assert seen == recent
+
+
+async def test_since_with_other_order_raises(sandbox):
+    async with await connect(sandbox, Protocol.JSONRPC) as client:
+        with pytest.raises(ValueError, match="only valid with order 'write_date asc, id asc', got 'id asc'"):
+            client.iter_pages("res.partner", [], ["name"], order="id asc", since=datetime.now(UTC))
 
 
 async def test_stopping_early_leaves_client_usable(sandbox):
