@@ -97,9 +97,9 @@ def iter_pages(
     terms = order_terms(order)
     if since is not None:
         if terms != WRITE_DATE_ORDER:
-            raise ValueError(f"since is only valid with order 'write_date asc, id asc', got {order!r}; drop since or use that order")
+            raise ValueError(f"since is only valid with order 'write_date asc, id asc', got {order!r}. Drop since or use that order.")
         if since.tzinfo is None:
-            raise ValueError(f"since must be an aware datetime, got naive {since.isoformat()}")
+            raise ValueError(f"since must be an aware datetime, got naive {since.isoformat()}. Give it a time zone, such as UTC.")
     if terms == WRITE_DATE_ORDER:
         key_fields = with_key_fields(fields, ("id", "write_date"))
         pages = _by_write_date(client, model, domain, key_fields, page_size, context, since)

@@ -164,8 +164,8 @@ async def test_since_in_another_time_zone():
 
 
 async def test_since_makes_no_request_for_empty_write_dates():
-    # Full pages end the loop on a short page, which would start the pass
-    # over empty write_dates in a read without since.
+    # The pages fill up, so the reader goes on with bounds of its own. A
+    # read without since would then end with a pass over empty write_dates.
     rows = {rid: START + timedelta(seconds=rid // 3) for rid in range(1, 10)}
     rows |= {rid: None for rid in range(10, 13)}
     table = MicrosecondTable(rows)
