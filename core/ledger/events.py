@@ -85,10 +85,11 @@ def _next_seq(conn: sqlite3.Connection) -> int:
     return (row[0] if row else 0) + 1
 
 
-def _check_type(event: NewEvent) -> None:
-    if not isinstance(event.type, str) or not _TYPE.match(event.type):
+def check_event_type(event_type: str) -> None:
+    """Raise InvalidValueError unless ``event_type`` is lower-case words joined by dots."""
+    if not isinstance(event_type, str) or not _TYPE.match(event_type):
         raise InvalidValueError(
-            f"invalid event type {event.type!r}: use lower-case words joined by dots, such as 'record.updated'"
+            f"invalid event type {event_type!r}: use lower-case words joined by dots, such as 'record.updated'"
         )
 
 
@@ -121,7 +122,7 @@ def prepare_events(new_events: Sequence[NewEvent], at: datetime) -> list[tuple]:
     prepared = []
     for new in new_events:
         if new.type not in valid_types:
-            _check_type(new)
+            check_event_type(new.type)
             valid_types.add(new.type)
         event_id = new.id or next(generated)
         data_text = new.data_json if new.data_json is not None else dump_json(new.data)

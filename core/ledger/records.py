@@ -12,11 +12,12 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
+from core.ids import new_event_ids
 from core.ledger import rows
 from core.ledger.batch import insert_rows
 from core.ledger.codec import dump_json, to_epoch
 from core.ledger.db import Database
-from core.ledger.events import insert_prepared, prepare_events
+from core.ledger.events import check_event_type, insert_prepared, prepare_events
 from core.ledger.models import NewEvent, Page, RecordUpsert, StreamResult, SyncedRecord
 from core.ledger.sync import require_run, require_stream
 
@@ -79,6 +80,23 @@ def _store_deletions(conn, stream_id: int, odoo_ids: Sequence[int], at: float) -
     )
 
 
+def _finish_page(
+    conn: sqlite3.Connection,
+    run_id: int,
+    stream_id: int,
+    cursor: tuple[datetime | None, int | None] | None,
+    counts: StreamResult | Mapping[str, int] | None,
+) -> None:
+    """Move the stream's cursor (unless None) and add ``counts`` to the run."""
+    if cursor is not None:
+        conn.execute(
+            "UPDATE streams SET cursor_write_date = ?, cursor_id = ? WHERE id = ?",
+            (to_epoch(cursor[0]), cursor[1], stream_id),
+        )
+    assignments = ", ".join(f"{name} = {name} + ?" for name in _COUNT_NAMES)
+    conn.execute(f"UPDATE sync_runs SET {assignments} WHERE id = ?", (*_counts(counts), run_id))
+
+
 class RecordsMixin:
     """Record hashes per stream, and the atomic page commit."""
 
@@ -115,13 +133,43 @@ class RecordsMixin:
             if deletions:
                 _store_deletions(conn, stream_id, deletions, at_epoch)
             insert_prepared(conn, events, prepared_events, events_at, return_events=False)
-            if cursor is not None:
-                conn.execute(
-                    "UPDATE streams SET cursor_write_date = ?, cursor_id = ? WHERE id = ?",
-                    (to_epoch(cursor[0]), cursor[1], stream_id),
-                )
-            assignments = ", ".join(f"{name} = {name} + ?" for name in _COUNT_NAMES)
-            conn.execute(f"UPDATE sync_runs SET {assignments} WHERE id = ?", (*_counts(counts), run_id))
+            _finish_page(conn, run_id, stream_id, cursor, counts)
+
+    def commit_encoded_page(
+        self,
+        run_id: int,
+        stream_id: int,
+        records: Sequence[tuple[int, str, float | None, str]],
+        events: Sequence[tuple[str, str]],
+        cursor: tuple[datetime | None, int | None] | None,
+        counts: StreamResult | Mapping[str, int] | None,
+        at: datetime | None = None,
+    ) -> None:
+        """Store one sync page that the caller has encoded already, atomically.
+
+        The sync's path for ``commit_page``. ``records`` are (odoo_id,
+        content_hash, write_date in epoch seconds, record JSON text) and
+        ``events`` are (type, data JSON text) of the stream's connection, in
+        the order they happened. ``cursor`` and ``counts`` are as for
+        ``commit_page``.
+        """
+        at = at or datetime.now(UTC)
+        at_epoch = to_epoch(at)
+        for event_type in {event_type for event_type, _ in events}:
+            check_event_type(event_type)
+        event_ids = new_event_ids(len(events), int(at_epoch * 1000))
+        with self._db.write() as conn:
+            require_run(conn, run_id)
+            stream = require_stream(conn, stream_id)
+            if records:
+                _store_upserts(conn, stream, records, at_epoch)
+            connection_id = stream["connection_id"]
+            prepared = [
+                (event_id, event_type, connection_id, data_json, None)
+                for event_id, (event_type, data_json) in zip(event_ids, events)
+            ]
+            insert_prepared(conn, (), prepared, at, return_events=False)
+            _finish_page(conn, run_id, stream_id, cursor, counts)
 
     def get_records(self, stream_id: int, odoo_ids: Sequence[int]) -> dict[int, SyncedRecord]:
         """Return the stored records (deleted ones included) for these Odoo ids."""

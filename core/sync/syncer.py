@@ -294,8 +294,8 @@ class Syncer:
             "unchanged": changes.unchanged,
             "pages": 1,
         }
-        self.ledger.commit_page(
-            run_id, ref.stream_id, changes.upserts, [], changes.events,
+        self.ledger.commit_encoded_page(
+            run_id, ref.stream_id, changes.records, changes.events,
             new_cursor if new_cursor != cursor else None, counts, at=self.clock.now(),
         )
         tally.add(counts)

@@ -62,6 +62,46 @@ def test_failed_commit_page_leaves_nothing(stream_setup):
     assert ledger.list_events().items == []
 
 
+def test_commit_encoded_page_stores_everything(stream_setup):
+    ledger, connection, stream, run = stream_setup
+    add_endpoint(ledger, ["record.*"])
+    records = [
+        (1, "hash-pump", at(0).timestamp(), '{"id":1,"name":"pump"}'),
+        (2, "hash-valve", at(5).timestamp(), '{"id":2,"name":"valve"}'),
+    ]
+    events = [("record.created", '{"odoo_id":1}'), ("record.updated", '{"odoo_id":2}')]
+
+    ledger.commit_encoded_page(run.id, stream.id, records, events, (at(5), 2), {"created": 1, "updated": 1, "pages": 1},
+                               at=at(10))
+
+    stored = ledger.get_records(stream.id, [1, 2])
+    assert stored[2].data == {"id": 2, "name": "valve"}
+    assert stored[2].content_hash == "hash-valve"
+    assert stored[2].write_date == at(5)
+    refreshed = ledger.list_streams(connection.id)[0]
+    assert (refreshed.cursor_write_date, refreshed.cursor_id) == (at(5), 2)
+    assert (ledger.get_run(run.id).created, ledger.get_run(run.id).updated) == (1, 1)
+    listed = ledger.list_events().items
+    assert [(event.type, event.data, event.connection_id) for event in listed] == [
+        ("record.created", {"odoo_id": 1}, connection.id),
+        ("record.updated", {"odoo_id": 2}, connection.id),
+    ]
+    assert listed[0].id < listed[1].id  # ids of one page sort in event order
+    assert len(ledger.list_deliveries().items) == 2
+
+
+def test_commit_encoded_page_rejects_bad_type(stream_setup):
+    ledger, connection, stream, run = stream_setup
+
+    with pytest.raises(LedgerError, match="invalid event type 'Record Created'"):
+        ledger.commit_encoded_page(run.id, stream.id, [(1, "h", None, '{"id":1}')], [("Record Created", "{}")],
+                                   (at(1), 1), {"created": 1})
+
+    assert ledger.get_records(stream.id, [1]) == {}
+    assert ledger.get_run(run.id).created == 0
+    assert ledger.list_events().items == []
+
+
 def test_updates_and_deletions_move_change_seq(stream_setup):
     ledger, connection, stream, run = stream_setup
     ledger.commit_page(run.id, stream.id, [_upsert(1, "pump"), _upsert(2, "valve"), _upsert(3, "belt")], [], [], None, None)

@@ -80,22 +80,22 @@ def test_diff_page_created_updated_unchanged():
     changes = diff_page(STREAM, [unchanged, new, fresh], stored)
 
     assert (changes.created, changes.updated, changes.unchanged) == (1, 1, 1)
-    assert [upsert.odoo_id for upsert in changes.upserts] == [2, 3]
-    updated, created = changes.events
-    assert updated.type == "record.updated"
-    assert updated.data["changed_fields"] == ["active"]
-    assert updated.data["old"] == {"active": True}
-    assert updated.data["new"] == {"active": False}
-    assert updated.data["record"] == new
-    assert created.type == "record.created"
-    assert created.data == {"stream": "assets", "model": "maintenance.equipment", "odoo_id": 3, "record": fresh}
-    assert created.connection_id == 7
+    assert [odoo_id for odoo_id, _, _, _ in changes.records] == [2, 3]
+    (updated_type, updated_json), (created_type, created_json) = changes.events
+    updated = json.loads(updated_json)
+    assert updated_type == "record.updated"
+    assert updated["changed_fields"] == ["active"]
+    assert updated["old"] == {"active": True}
+    assert updated["new"] == {"active": False}
+    assert updated["record"] == new
+    assert created_type == "record.created"
+    assert json.loads(created_json) == {"stream": "assets", "model": "maintenance.equipment", "odoo_id": 3, "record": fresh}
 
 
 def test_diff_page_recreates_deleted_record():
     record = {"id": 5, "name": "Crane"}
     changes = diff_page(STREAM, [record], {5: _stored(record, deleted=True)})
-    assert [event.type for event in changes.events] == ["record.created"]
+    assert [event_type for event_type, _ in changes.events] == ["record.created"]
 
 
 def test_hash_same_for_client_values_and_json_form():
@@ -124,7 +124,7 @@ def test_ledger_stores_client_values_as_their_json_form(ledger):
     }
     ref = StreamRef(connection.id, stream.id, "work_orders", "maintenance.request")
     changes = diff_page(ref, [record], {})
-    ledger.commit_page(run.id, stream.id, changes.upserts, [], changes.events, None, None, at=SEEN_AT)
+    ledger.commit_encoded_page(run.id, stream.id, changes.records, changes.events, None, None, at=SEEN_AT)
 
     stored = ledger.get_record(connection.id, "work_orders", 9)
     event = ledger.list_events(connection.id).items[0]
@@ -182,11 +182,14 @@ def test_created_event_json_matches_its_data():
     }
     changes = diff_page(STREAM, [record], {})
 
-    [upsert] = changes.upserts
-    [event] = changes.events
-    assert json.loads(upsert.data_json) == to_json_record(record)
-    assert upsert.content_hash == content_hash(record)
-    assert json.loads(event.data_json) == {
+    [(odoo_id, digest, write_date, data_json)] = changes.records
+    [(event_type, event_json)] = changes.events
+    assert odoo_id == 8
+    assert write_date == datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC).timestamp()
+    assert json.loads(data_json) == to_json_record(record)
+    assert digest == content_hash(record)
+    assert event_type == "record.created"
+    assert json.loads(event_json) == {
         "stream": "assets",
         "model": "maintenance.equipment",
         "odoo_id": 8,
