@@ -2,6 +2,7 @@
 
 pytest_plugins: list[str] = [
     "tests.fixtures.ledger",
+    "tests.fixtures.ports",
     "tests.fixtures.receiver",
     "tests.fixtures.sandbox",
 ]

@@ -87,10 +87,8 @@ def test_https_to_plain_http_server_is_tls_error():
     assert "http://" in failure.fix
 
 
-def test_refused_connection_is_unreachable():
-    app = Starlette(routes=[])
-    with start_in_thread(app) as server:
-        url = server.url
+def test_refused_connection_is_unreachable(refused_url):
+    url = refused_url
     with pytest.raises(httpx.ConnectError) as caught:
         httpx.get(url, timeout=5)
     failure = classify(caught.value, Attempt(url))

@@ -58,10 +58,8 @@ async def test_redirect_names_target():
     assert "https://erp.example.com" in error.failure.fix
 
 
-async def test_closed_port_is_unreachable():
-    with _serve() as server:
-        url = server.url
-    error = await _cause_of_discovery(url)
+async def test_closed_port_is_unreachable(refused_url):
+    error = await _cause_of_discovery(refused_url)
     assert error.failure.cause is Cause.UNREACHABLE
 
 
