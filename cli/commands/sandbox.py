@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
+from collections.abc import Iterator
 
 import click
 
@@ -44,8 +46,13 @@ def sandbox_command(host: str, port: int, odoo_version: str, seed: int, trickle:
         raise click.ClickException(str(error)) from error
     if trickle:
         server.faults.start_trickle(trickle)
-    _print_banner(server, trickle)
-    _wait_for_signal()
+    # The handlers go in before the banner: a caller that reads the banner
+    # and sends SIGTERM at once must not find the default action, which
+    # ends the process without stopping the server.
+    with _stop_on_signals() as stop:
+        _print_banner(server, trickle)
+        while not stop.wait(0.5):
+            pass
     click.echo("stopping the sandbox")
     server.stop()
 
@@ -63,7 +70,9 @@ def _print_banner(server, trickle: float | None) -> None:
     click.echo("Press Ctrl-C to stop.")
 
 
-def _wait_for_signal() -> None:
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """Yield an event that SIGINT or SIGTERM sets; restore the old handlers on exit."""
     stop = threading.Event()
 
     def request_stop(signum, frame) -> None:
@@ -71,8 +80,7 @@ def _wait_for_signal() -> None:
 
     previous = {number: signal.signal(number, request_stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
-        while not stop.wait(0.5):
-            pass
+        yield stop
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
