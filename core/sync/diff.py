@@ -89,9 +89,10 @@ def diff_page(stream: StreamRef, records: list[dict[str, Any]], stored: dict[int
 
         # Stored data is JSON, so the new values are compared in that form.
         new = orjson.loads(data_json)
-        if changed_fields(previous.data, new):
+        names = changed_fields(previous.data, new)
+        if names:
             changes.updated += 1
-            changes.events.append((RECORD_UPDATED, dump_json(_updated_event_data(stream, previous.data, new))))
+            changes.events.append((RECORD_UPDATED, dump_json(_updated_event_data(stream, previous.data, new, names))))
         else:
             # Only the set of keys moved (a field added to the stream with an
             # empty value), or the hash's encoding did: store the new hash,
@@ -119,8 +120,9 @@ def _epoch(write_date: Any) -> float | None:
     return to_epoch(write_date)
 
 
-def _updated_event_data(stream: StreamRef, old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    names = changed_fields(old, new)
+def _updated_event_data(
+    stream: StreamRef, old: dict[str, Any], new: dict[str, Any], names: list[str]
+) -> dict[str, Any]:
     return {
         "stream": stream.name,
         "model": stream.model,
