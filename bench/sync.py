@@ -14,8 +14,10 @@ included):
   the same reads plus hashing, diffing, one record.created event per
   record and one SQLite transaction per page.
 
-Bare and sync measurements alternate, and the median of ``--repeats`` is
-reported, with the median CPU time of each side (all its threads) and the
+Both children import every module either side uses before their clocks
+start, so the times cover connecting, reading and syncing, not loading
+Python code. Bare and sync measurements alternate, and the median of
+``--repeats`` is reported, with the median CPU time of each side (all its threads) and the
 1-minute load average before and after, because other processes on the
 machine stretch wall times. The goal: sync time at most 1.3x the bare
 read, and a peak RSS under 200 MB that stays flat from the smaller to the
@@ -116,9 +118,20 @@ async def measure_sync(url: str, page_size: int) -> int:
     return run.created
 
 
+def import_everything() -> None:
+    """Import what both measurements use, so that neither clock counts loading modules."""
+    import core.clock
+    import core.ledger
+    import core.odoo
+    import core.secrets
+    import core.sync.streams
+    import core.sync.syncer  # noqa: F401
+
+
 def measure(side: str, url: str, page_size: int, default_gc: bool) -> None:
     """Child: run one measurement and print wall and CPU seconds, records and peak RSS as JSON."""
     runner = measure_bare if side == "bare" else measure_sync
+    import_everything()
     if not default_gc:
         # As `odoo-relay serve` does once it has started, on both sides.
         from core.runtime import tune_garbage_collector
