@@ -8,6 +8,8 @@ while for the result to show it as a notification.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from textual import on, work
 from textual.screen import Screen
@@ -20,6 +22,8 @@ from tui.widgets import webhook_log as log_pane
 from tui.widgets.status_line import describe_filter
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # How long a worker waits for an engine to finish a command before saying
 # it is still queued.
@@ -55,17 +59,29 @@ class OperatorCommands(Screen):
     @work(thread=True, group="commands", exit_on_error=False)
     def _send_retry(self, delivery_id: int) -> None:
         what = f"Retry of delivery #{delivery_id}"
-        try:
-            outcome = self.data.request_retry(delivery_id)
-        except Exception as error:  # noqa: BLE001 - shown as a notification
-            log.exception("queueing a retry of delivery %s failed", delivery_id)
-            self.post_message(OperatorNotice(f"{what} could not be queued: {error}", "error"))
+        outcome = self._queue_command(
+            what, lambda: self.data.request_retry(delivery_id), "queueing a retry of delivery %s failed", delivery_id
+        )
+        if outcome is None:
             return
         if isinstance(outcome, RetryRefused):
             self.post_message(OperatorNotice(f"Not retried: {outcome.reason}.", "warning"))
             return
         self.post_message(OperatorNotice(f"{what} queued.", refresh=True))
         self._report_command(outcome.id, what)
+
+    def _queue_command(self, what: str, request: Callable[[], T], failure: str, *failure_args: object) -> T | None:
+        """Call ``request`` on the worker's thread and return its result.
+
+        On an error it logs ``failure`` (a format string for ``failure_args``),
+        tells the operator that ``what`` could not be queued and returns None.
+        """
+        try:
+            return request()
+        except Exception as error:  # noqa: BLE001 - shown as a notification
+            log.exception(failure, *failure_args)
+            self.post_message(OperatorNotice(f"{what} could not be queued: {error}", "error"))
+            return None
 
     def _report_command(self, command_id: int, what: str) -> None:
         # Runs on the worker's thread: waits for the engine to finish the command.
@@ -147,11 +163,8 @@ class OperatorCommands(Screen):
     @work(thread=True, group="commands", exit_on_error=False)
     def _send_bulk_retry(self, ids: list[int]) -> None:
         what = f"Retry of {len(ids):,} deliver{'y' if len(ids) == 1 else 'ies'}"
-        try:
-            command = self.data.request_bulk_retry(ids)
-        except Exception as error:  # noqa: BLE001 - shown as a notification
-            log.exception("queueing a bulk retry failed")
-            self.post_message(OperatorNotice(f"{what} could not be queued: {error}", "error"))
+        command = self._queue_command(what, lambda: self.data.request_bulk_retry(ids), "queueing a bulk retry failed")
+        if command is None:
             return
         self.post_message(OperatorNotice(f"{what} queued.", refresh=True))
         self._report_command(command.id, what)
@@ -159,11 +172,10 @@ class OperatorCommands(Screen):
     @work(thread=True, group="commands", exit_on_error=False)
     def _send_tagged_retry(self, ids: list[int]) -> None:
         what = f"Retry of {_deliveries_noun(len(ids), 'tagged ')}"
-        try:
-            command = self.data.request_tagged_retry(ids)
-        except Exception as error:  # noqa: BLE001 - shown as a notification
-            log.exception("queueing a retry of tagged deliveries %s failed", ids)
-            self.post_message(OperatorNotice(f"{what} could not be queued: {error}", "error"))
+        command = self._queue_command(
+            what, lambda: self.data.request_tagged_retry(ids), "queueing a retry of tagged deliveries %s failed", ids
+        )
+        if command is None:
             return
         self.post_message(OperatorNotice(f"{what} sent to the engine.", refresh=True))
         self._report_command(command.id, what)
@@ -208,11 +220,10 @@ class OperatorCommands(Screen):
     @work(thread=True, group="commands", exit_on_error=False)
     def _send_sync(self, connection_id: int, name: str) -> None:
         what = f"Sync of {name}"
-        try:
-            command = self.data.request_sync(connection_id)
-        except Exception as error:  # noqa: BLE001 - shown as a notification
-            log.exception("queueing a sync of connection %s failed", connection_id)
-            self.post_message(OperatorNotice(f"{what} could not be queued: {error}", "error"))
+        command = self._queue_command(
+            what, lambda: self.data.request_sync(connection_id), "queueing a sync of connection %s failed", connection_id
+        )
+        if command is None:
             return
         self.post_message(OperatorNotice(f"{what} queued.", refresh=True))
         self._report_command(command.id, what)
