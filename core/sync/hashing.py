@@ -62,10 +62,9 @@ def _utc_iso(value: datetime) -> str:
     return to_json_value(value)
 
 
-# The client's value types, converted without the isinstance chain of
-# to_json_value, because a page contains thousands of them.
+# The client's other value types, converted without the isinstance chain
+# of to_json_value, because a page contains thousands of them.
 _CONVERTERS = {
-    Many2one: lambda value: {"id": value.id, "name": value.name},
     datetime: _utc_iso,
     date: date.isoformat,
 }
