@@ -5,7 +5,7 @@ module releases and takes back the GIL around every step. One
 ``INSERT ... VALUES (...), (...)`` per chunk binds the rows in C and steps
 once. Committing sync pages of 500 maintenance requests took 8.7 µs per
 record this way against 10.4 µs with ``executemany`` (one thread, the
-2-core development machine), and a worker thread that writes them hands
+2-core development machine). A worker thread that writes them also hands
 the GIL back to the event loop once per chunk instead of once per row.
 """
 

@@ -21,8 +21,8 @@ import asyncio
 import math
 from types import TracebackType
 
-# The slot width: a tenth of a second, or a twentieth of very short
-# deadlines (the tests use deadlines under a second).
+# The slot width: a tenth of a second, or a twentieth of a deadline under
+# 2 s, so a short deadline is not stretched by more than 5 %.
 MAX_SLOT_SECONDS = 0.1
 
 
@@ -31,7 +31,7 @@ class SharedDeadlines:
 
     def __init__(self, seconds: float) -> None:
         if not seconds > 0:
-            raise ValueError(f"a deadline must be positive, got {seconds!r} seconds")
+            raise ValueError(f"a deadline must be positive, got {seconds!r} seconds; pass the attempt timeout in seconds")
         self.seconds = seconds
         self.slot_seconds = min(MAX_SLOT_SECONDS, seconds / 20)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -49,7 +49,7 @@ class SharedDeadlines:
     def _join(self, deadline: Deadline) -> set[Deadline]:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
-            # Timers of a closed loop never fire; start over on this one.
+            # Timers of a closed loop never fire, so start over on this one.
             self._loop, self._slots = loop, {}
         slot = math.ceil((loop.time() + self.seconds) / self.slot_seconds)
         members = self._slots.get(slot)
@@ -65,7 +65,7 @@ class SharedDeadlines:
 
 
 class Deadline:
-    """One attempt's deadline; raises TimeoutError out of its block once it passes."""
+    """A deadline for one attempt: its ``async with`` block raises TimeoutError once it passes."""
 
     __slots__ = ("_owner", "_task", "_members", "_cancelling", "expired")
 
@@ -81,8 +81,8 @@ class Deadline:
         if task is None:
             raise RuntimeError("a deadline must be used inside a task")
         self._task = task
-        # A cancellation that was requested before this block belongs to
-        # the caller; only one more than that is the deadline's own.
+        # The caller owns any cancellation requested before this block, so
+        # only one more than that is the deadline's own.
         self._cancelling = task.cancelling()
         self._members = self._owner._join(self)
         return self
