@@ -23,7 +23,7 @@ EMPTY_WRITE_DATE = ("write_date", "=", False)
 
 
 class MicrosecondTable:
-    """An in-memory model that stands in for Odoo's ordering rules in search_read_raw.
+    """An in-memory model with Odoo's ordering rules, used in place of a server by search_read_raw.
 
     Like PostgreSQL under Odoo, it sorts and compares write_date by the
     full stored value, sorts empty write_dates last, and sends write_date
@@ -163,12 +163,17 @@ async def test_since_in_another_time_zone():
     assert seen == [2]
 
 
+def _stamped_then_empty() -> dict[int, datetime | None]:
+    """Return rows 1 to 9 stamped three to a second from START, and rows 10 to 12 with no write_date."""
+    rows: dict[int, datetime | None] = {rid: START + timedelta(seconds=rid // 3) for rid in range(1, 10)}
+    rows |= {rid: None for rid in range(10, 13)}
+    return rows
+
+
 async def test_since_makes_no_request_for_empty_write_dates():
     # The pages fill up, so the reader goes on with bounds of its own. A
     # read without since would then end with a pass over empty write_dates.
-    rows = {rid: START + timedelta(seconds=rid // 3) for rid in range(1, 10)}
-    rows |= {rid: None for rid in range(10, 13)}
-    table = MicrosecondTable(rows)
+    table = MicrosecondTable(_stamped_then_empty())
 
     seen = await _read_all(table, START, page_size=3)
 
@@ -177,9 +182,7 @@ async def test_since_makes_no_request_for_empty_write_dates():
 
 
 async def test_full_read_requests_empty_write_dates_last():
-    rows = {rid: START + timedelta(seconds=rid // 3) for rid in range(1, 10)}
-    rows |= {rid: None for rid in range(10, 13)}
-    table = MicrosecondTable(rows)
+    table = MicrosecondTable(_stamped_then_empty())
 
     seen = await _read_all(table, None, page_size=3)
 
