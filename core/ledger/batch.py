@@ -3,9 +3,9 @@
 ``executemany`` steps its statement once per row, and Python's sqlite3
 module releases and takes back the GIL around every step. One
 ``INSERT ... VALUES (...), (...)`` per chunk binds the rows in C and steps
-once. Committing sync pages of 500 maintenance requests took 8.7 µs per
-record this way against 10.4 µs with ``executemany`` (one thread, the
-2-core development machine). A worker thread that writes them also hands
+once. Committing the record and event rows of 500-record sync pages
+took 7.75 µs of CPU per record this way against 9.42 µs with
+``executemany`` (``bench/micro.py``, 2-core development machine). A worker thread that writes them also hands
 the GIL back to the event loop once per chunk instead of once per row.
 """
 

@@ -116,7 +116,8 @@ def prepare_events(new_events: Sequence[NewEvent], at: datetime) -> list[tuple]:
     """
     at_ms = int(to_epoch(at) * 1000)
     # One batch of ids for the whole call: they count up from a random
-    # start, which costs a seventh of drawing and encoding each one.
+    # start, which costs about an eighth of drawing and encoding each one
+    # (bench/micro.py).
     generated = iter(new_event_ids(sum(1 for new in new_events if not new.id), at_ms))
     valid_types: set[str] = set()
     prepared = []
