@@ -11,7 +11,7 @@ import orjson
 
 from core.ledger.codec import dump_json, to_epoch
 from core.ledger.models import NewEvent, SyncedRecord
-from core.sync.hashing import UNHASHED_FIELDS, hashed_json, stored_json
+from core.sync.hashing import UNHASHED_FIELDS, encode_record
 
 RECORD_CREATED = "record.created"
 RECORD_UPDATED = "record.updated"
@@ -72,14 +72,14 @@ def diff_page(stream: StreamRef, records: list[dict[str, Any]], stored: dict[int
     sha256 = hashlib.sha256
     for record in records:
         odoo_id = record["id"]
-        hashed = hashed_json(record)
+        hashed, full = encode_record(record)
         digest = sha256(hashed).hexdigest()
         previous = stored.get(odoo_id)
         if previous is not None and previous.deleted_at is None and previous.content_hash == digest:
             changes.unchanged += 1
             continue
 
-        data_json = stored_json(hashed, record)
+        data_json = full.decode("utf-8")
         changes.records.append((odoo_id, digest, _epoch(record.get("write_date")), data_json))
         if previous is None or previous.deleted_at is not None:
             changes.created += 1

@@ -13,7 +13,7 @@ from core.odoo import Many2one
 from core.secrets import Secret
 from core.sync.streams import default_stream
 from core.sync.diff import StreamRef, changed_fields, diff_page
-from core.sync.hashing import content_hash, hashed_json, stored_json, to_json_record, to_json_value
+from core.sync.hashing import content_hash, encode_record, hashed_json, to_json_record, to_json_value
 
 STREAM = StreamRef(connection_id=7, stream_id=3, name="assets", model="maintenance.equipment")
 SEEN_AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -161,16 +161,53 @@ def test_hashed_json_handles_integers_beyond_64_bits():
     assert hashed_json(record) == b'{"big":1180591620717411303424,"id":1}'
 
 
-def test_stored_json_puts_write_date_first():
-    record = {"id": 4, "name": "Pump", "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)}
-    text = stored_json(hashed_json(record), record)
-    assert text == '{"write_date":"2026-02-03T04:05:06+00:00","id":4,"name":"Pump"}'
+def _encoded_forms_match(record):
+    hashed, full = encode_record(record)
+    assert hashed == hashed_json(record)
+    assert json.loads(full) == to_json_record(record)
+    return hashed, full
 
 
-def test_stored_json_keeps_empty_write_date():
-    record = {"id": 4, "write_date": None}
-    assert json.loads(stored_json(hashed_json(record), record)) == {"id": 4, "write_date": None}
-    assert stored_json(hashed_json({"id": 4}), {"id": 4}) == '{"id":4}'
+def test_encode_record_cuts_the_last_write_date_member():
+    record = {"id": 4, "name": "Pump", "write_date": datetime(2026, 2, 3, 4, 5, 6, 250000, tzinfo=UTC)}
+    hashed, full = _encoded_forms_match(record)
+    assert full == b'{"id":4,"name":"Pump","write_date":"2026-02-03T04:05:06.250000+00:00"}'
+    assert hashed == b'{"id":4,"name":"Pump"}'
+
+
+def test_encode_record_with_a_key_after_write_date():
+    record = {"id": 4, "x_plant": "Lyon", "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)}
+    hashed, _ = _encoded_forms_match(record)
+    assert hashed == b'{"id":4,"x_plant":"Lyon"}'
+
+
+def test_encode_record_ignores_a_nested_write_date():
+    # The nested member ends the text but for one brace, so only the record's own one is cut.
+    record = {
+        "id": 4,
+        "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
+        "x_meta": {"by": "Marc", "write_date": "2026-01-01T00:00:00+00:00"},
+    }
+    hashed, _ = _encoded_forms_match(record)
+    assert hashed == b'{"id":4,"x_meta":{"by":"Marc","write_date":"2026-01-01T00:00:00+00:00"}}'
+
+
+def test_encode_record_with_a_quote_in_a_string_write_date():
+    record = {"id": 4, "write_date": 'not "a" date'}
+    hashed, _ = _encoded_forms_match(record)
+    assert hashed == b'{"id":4}'
+
+
+def test_encode_record_with_empty_or_missing_write_date():
+    _encoded_forms_match({"id": 4, "write_date": None})
+    _encoded_forms_match({"write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)})
+    assert encode_record({"id": 4}) == (b'{"id":4}', b'{"id":4}')
+
+
+def test_encode_record_of_integers_beyond_64_bits():
+    record = {"id": 1, "big": 2**70, "write_date": None}
+    hashed, full = _encoded_forms_match(record)
+    assert full == b'{"big":1180591620717411303424,"id":1,"write_date":null}'
 
 
 def test_created_event_json_matches_its_data():
