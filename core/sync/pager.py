@@ -24,18 +24,21 @@ def write_second(record: dict[str, Any]) -> datetime | None:
     return value.replace(microsecond=0)
 
 
-async def read_ahead(
+async def read_ahead_batches(
     pages: AsyncIterator[list[dict[str, Any]]], depth: int = 1
-) -> AsyncIterator[list[dict[str, Any]]]:
-    """Yield the same pages while a task keeps reading up to ``depth`` pages ahead of the caller.
+) -> AsyncIterator[list[list[dict[str, Any]]]]:
+    """Yield the same pages in batches while a task keeps reading up to ``depth`` pages ahead.
 
-    The next page's query depends only on the pages read so far, not on
-    what the caller does with them, so reading ahead is safe. Odoo then
-    prepares the next pages while the caller commits this one, and a slow
-    commit (a WAL checkpoint waiting on fsync) does not stall the reading
-    until ``depth`` pages wait. A read error is raised to the caller after
-    the pages before it. Close the generator (``contextlib.aclosing``) to
-    stop the reading task when the caller leaves early.
+    Each batch contains every page read and not yet taken, at least one, in
+    order. The next page's query depends only on the pages read so far,
+    not on what the caller does with them, so reading ahead is safe. Odoo
+    then prepares the next pages while the caller commits this batch, and
+    a slow commit (a WAL checkpoint waiting on fsync) does not stall the
+    reading until ``depth`` pages wait. A caller slower than the reading
+    gets larger batches, and can store each in one transaction instead of
+    one per page. A read error is raised to the caller after a batch of the
+    pages before it. Close the generator (``contextlib.aclosing``) to stop
+    the reading task when the caller leaves early.
     """
     if depth < 1:
         raise ValueError(f"depth must be at least 1, got {depth}")
@@ -53,14 +56,34 @@ async def read_ahead(
     reader = asyncio.ensure_future(read_all())
     try:
         while True:
-            page, error = await queue.get()
+            batch, ended, error = await _take_waiting(queue)
+            if batch:
+                yield batch
             if error is not None:
                 raise error
-            if page is None:
+            if ended:
                 return
-            yield page
     finally:
         if not reader.done():
             reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
+
+
+async def _take_waiting(
+    queue: asyncio.Queue[tuple[list[dict[str, Any]] | None, BaseException | None]],
+) -> tuple[list[list[dict[str, Any]]], bool, BaseException | None]:
+    """Wait for one item, then take the others already queued.
+
+    Return the pages taken, whether the reading ended (finished or failed)
+    and its error. The end item is the last one ever queued, so nothing
+    follows it.
+    """
+    batch: list[list[dict[str, Any]]] = []
+    page, error = await queue.get()
+    while page is not None:
+        batch.append(page)
+        if queue.empty():
+            return batch, False, None
+        page, error = queue.get_nowait()
+    return batch, True, error

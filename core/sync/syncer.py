@@ -35,7 +35,7 @@ from core.sync.availability import (
     unavailable_reason,
 )
 from core.sync.diff import StreamRef, diff_page
-from core.sync.pager import read_ahead, write_second
+from core.sync.pager import read_ahead_batches, write_second
 from core.sync.reconcile import commit_deletions, find_deleted_ids
 from core.sync.streams import DEFAULT_STREAMS
 
@@ -263,11 +263,12 @@ class Syncer:
             page_size=self.options.page_size, context=NO_ARCHIVE_FILTER, since=self._since(stream),
         )
         # aclosing stops the reading task when a commit or a stop ends the loop early.
-        async with contextlib.aclosing(read_ahead(pages, self.options.read_ahead_pages)) as ahead:
-            async for page in ahead:
+        ahead = read_ahead_batches(pages, self.options.read_ahead_pages)
+        async with contextlib.aclosing(ahead) as batches:
+            async for batch in batches:
                 # The ledger's sqlite3 calls release the GIL, so on a thread the
                 # commit overlaps the requests for the next pages.
-                cursor = await asyncio.to_thread(self._commit_page, run.id, ref, page, cursor, tally)
+                cursor = await asyncio.to_thread(self._commit_pages, run.id, ref, batch, cursor, tally)
                 if stop is not None and stop.is_set():
                     raise SyncInterrupted(
                         "the engine is stopping; the next run resumes from the last committed page"
@@ -280,19 +281,34 @@ class Syncer:
             tally.add({"deleted": len(deleted), "pages": -(-len(deleted) // self.options.page_size)})
         self.ledger.mark_stream_synced(stream.id, self.clock.now(), reconciled=reconciled)
 
-    def _commit_page(
-        self, run_id: int, ref: StreamRef, page: list[dict[str, Any]], cursor: Cursor | None, tally: _Tally
+    def _commit_pages(
+        self, run_id: int, ref: StreamRef, pages: list[list[dict[str, Any]]], cursor: Cursor | None, tally: _Tally
     ) -> Cursor | None:
-        """Diff one page against the ledger and commit it; return the stream's new cursor."""
-        stored = self.ledger.get_records(ref.stream_id, [record["id"] for record in page])
-        changes = diff_page(ref, page, stored)
+        """Diff pages against the ledger and commit them; return the stream's new cursor.
 
-        new_cursor = _advance_cursor(cursor, page)
+        Pages that share no record go into one transaction. In a one-off
+        measurement on 2 CPUs, storing 100,000 records 2,000 per transaction
+        took 0.2 s less CPU than 500 per transaction. A record read again in
+        a later page (saved during the sync) starts a new transaction, so it
+        is compared with what the earlier one stored.
+        """
+        for group in _groups_of_distinct_records(pages):
+            cursor = self._commit_group(run_id, ref, group, cursor, tally)
+        return cursor
+
+    def _commit_group(
+        self, run_id: int, ref: StreamRef, pages: list[list[dict[str, Any]]], cursor: Cursor | None, tally: _Tally
+    ) -> Cursor | None:
+        records = pages[0] if len(pages) == 1 else [record for page in pages for record in page]
+        stored = self.ledger.get_records(ref.stream_id, [record["id"] for record in records])
+        changes = diff_page(ref, records, stored)
+
+        new_cursor = _advance_cursor(cursor, records)
         counts = {
             "created": changes.created,
             "updated": changes.updated,
             "unchanged": changes.unchanged,
-            "pages": 1,
+            "pages": len(pages),
         }
         self.ledger.commit_encoded_page(
             run_id, ref.stream_id, changes.records, changes.events,
@@ -384,6 +400,21 @@ def _stored_cursor(stream: Stream) -> Cursor | None:
     if stream.cursor_write_date is None:
         return None
     return (stream.cursor_write_date, stream.cursor_id or 0)
+
+
+def _groups_of_distinct_records(pages: list[list[dict[str, Any]]]) -> list[list[list[dict[str, Any]]]]:
+    """Split consecutive pages into groups in which no record id appears twice."""
+    groups: list[list[list[dict[str, Any]]]] = []
+    seen: set[Any] = set()
+    for page in pages:
+        ids = {record["id"] for record in page}
+        if groups and seen.isdisjoint(ids):
+            groups[-1].append(page)
+            seen |= ids
+        else:
+            groups.append([page])
+            seen = ids
+    return groups
 
 
 def _advance_cursor(cursor: Cursor | None, page: list[dict[str, Any]]) -> Cursor | None:

@@ -1,4 +1,4 @@
-"""read_ahead and write_second, the sync's page helpers.
+"""read_ahead_batches and write_second, the sync's page helpers.
 
 The write_date paging itself is tested in tests/odoo/test_pages_buckets.py.
 """
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from core.sync.pager import read_ahead, write_second
+from core.sync.pager import read_ahead_batches, write_second
 
 
 def test_write_second_cuts_microseconds():
@@ -61,36 +61,72 @@ async def _settle() -> None:
         await asyncio.sleep(0)
 
 
-async def test_read_ahead_yields_every_page_in_order():
+async def _all_batches(ahead):
+    return [[page[0]["id"] for page in batch] async for batch in ahead]
+
+
+async def test_read_ahead_batches_yield_every_page_in_order():
     source = CountingPages(7)
-    seen = [page[0]["id"] async for page in read_ahead(source.pages(), depth=3)]
-    assert seen == list(range(7))
+    batches = await _all_batches(read_ahead_batches(source.pages(), depth=3))
+    assert [number for batch in batches for number in batch] == list(range(7))
 
 
-async def test_read_ahead_reads_at_most_depth_ahead():
+async def test_read_ahead_batches_read_at_most_depth_ahead():
     source = CountingPages(20)
-    ahead = read_ahead(source.pages(), depth=3)
+    ahead = read_ahead_batches(source.pages(), depth=3)
     first = await anext(ahead)
-    await _settle()  # the caller is busy with the first page
+    await _settle()  # the caller is busy with the first batch
 
-    assert first == [{"id": 0}]
+    assert first == [[{"id": 0}]]
     # Three pages wait in the queue and a fourth waits to be queued.
     assert source.read == 5
     await ahead.aclose()
 
 
-async def test_read_ahead_raises_error_after_earlier_pages():
+async def test_a_slow_caller_gets_every_waiting_page_in_one_batch():
+    source = CountingPages(20)
+    ahead = read_ahead_batches(source.pages(), depth=3)
+    await anext(ahead)
+    await _settle()
+
+    assert [page[0]["id"] for page in await anext(ahead)] == [1, 2, 3]
+    await ahead.aclose()
+
+
+async def test_the_last_pages_come_in_a_batch_before_the_end():
+    source = CountingPages(4)
+    ahead = read_ahead_batches(source.pages(), depth=4)
+    first = [page[0]["id"] for page in await anext(ahead)]
+    await _settle()  # the other pages and the end are queued
+
+    rest = await _all_batches(ahead)
+    assert len(rest) == 1
+    assert first + rest[0] == [0, 1, 2, 3]
+
+
+async def test_read_ahead_batches_raise_error_after_earlier_pages():
     source = CountingPages(5, fail_at=2)
     seen = []
     with pytest.raises(ConnectionError, match="page 2 failed"):
-        async for page in read_ahead(source.pages(), depth=4):
-            seen.append(page[0]["id"])
+        async for batch in read_ahead_batches(source.pages(), depth=4):
+            seen.extend(page[0]["id"] for page in batch)
     assert seen == [0, 1]
 
 
-async def test_read_ahead_close_stops_reading():
+async def test_an_error_queued_behind_pages_comes_after_their_batch():
+    source = CountingPages(5, fail_at=3)
+    ahead = read_ahead_batches(source.pages(), depth=4)
+    first = [page[0]["id"] for page in await anext(ahead)]
+    await _settle()
+
+    assert first + [page[0]["id"] for page in await anext(ahead)] == [0, 1, 2]
+    with pytest.raises(ConnectionError, match="page 3 failed"):
+        await anext(ahead)
+
+
+async def test_read_ahead_batches_close_stops_reading():
     source = CountingPages(100)
-    async with contextlib.aclosing(read_ahead(source.pages(), depth=2)) as ahead:
+    async with contextlib.aclosing(read_ahead_batches(source.pages(), depth=2)) as ahead:
         async for _ in ahead:
             break
     await _settle()
@@ -99,7 +135,7 @@ async def test_read_ahead_close_stops_reading():
     assert source.read <= 4
 
 
-async def test_read_ahead_rejects_zero_depth():
+async def test_read_ahead_batches_reject_zero_depth():
     with pytest.raises(ValueError, match="depth must be at least 1"):
-        async for _ in read_ahead(CountingPages(1).pages(), depth=0):
+        async for _ in read_ahead_batches(CountingPages(1).pages(), depth=0):
             pass
