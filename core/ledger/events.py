@@ -15,7 +15,7 @@ from datetime import datetime
 
 from core.ids import new_event_ids
 from core.ledger import rows
-from core.ledger.batch import insert_rows
+from core.ledger.batch import insert_numbered_rows, insert_rows
 from core.ledger.codec import dump_json, from_epoch, load_json, to_epoch
 from core.ledger.db import Database
 from core.ledger.errors import DuplicateError, InvalidValueError
@@ -55,7 +55,7 @@ class _FanOut:
     """The enabled endpoints of one transaction, with matches cached per event shape."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        self._endpoints = [
+        self.endpoints = [
             (row["id"], load_json(row["event_types"]), row["connection_id"])
             for row in conn.execute(
                 "SELECT id, event_types, connection_id FROM endpoints WHERE enabled = 1 AND removed_at IS NULL"
@@ -69,7 +69,7 @@ class _FanOut:
         if found is None:
             found = [
                 endpoint_id
-                for endpoint_id, patterns, scope in self._endpoints
+                for endpoint_id, patterns, scope in self.endpoints
                 if (scope is None or scope == connection_id)
                 and any(type_matches(pattern, event_type) for pattern in patterns)
             ]
@@ -162,15 +162,19 @@ def insert_prepared(
     delivery_rows = []
     events = []
     for seq, (event_id, event_type, connection_id, data_text, data) in enumerate(prepared, start=first_seq):
-        event_rows.append((seq, event_id, event_type, connection_id, at_epoch, data_text))
-        for endpoint_id in fan_out.endpoint_ids(event_type, connection_id):
-            delivery_rows.append(
-                (seq, event_type, connection_id, endpoint_id, "pending", 0, at_epoch, at_epoch, at_epoch)
-            )
+        event_rows.append((event_id, event_type, connection_id, data_text))
+        if fan_out.endpoints:
+            for endpoint_id in fan_out.endpoint_ids(event_type, connection_id):
+                delivery_rows.append(
+                    (seq, event_type, connection_id, endpoint_id, "pending", 0, at_epoch, at_epoch, at_epoch)
+                )
         if return_events:
             events.append(Event(seq, event_id, event_type, connection_id, created, data))
 
-    insert_rows(conn, "INSERT INTO events (seq, id, type, connection_id, created_at, data)", event_rows)
+    insert_numbered_rows(
+        conn, "INSERT INTO events (seq, id, type, connection_id, created_at, data)",
+        "({n}, {0}, {1}, {2}, {s1}, {3})", [at_epoch], event_rows, first_seq,
+    )
     insert_rows(
         conn,
         "INSERT INTO deliveries (event_seq, event_type, connection_id, endpoint_id, state, attempts,"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from core.ids import new_event_ids
 from core.ledger import rows
-from core.ledger.batch import insert_rows
+from core.ledger.batch import insert_numbered_rows
 from core.ledger.codec import dump_json, to_epoch
 from core.ledger.db import Database
 from core.ledger.events import check_event_type, insert_prepared, prepare_events
@@ -56,15 +56,14 @@ def _upsert_values(upserts: Sequence[RecordUpsert]) -> list[tuple]:
 
 def _store_upserts(conn, stream: sqlite3.Row, values: list[tuple], at: float) -> None:
     first = _take_change_seqs(conn, len(values))
-    stream_id, connection_id, model = stream["id"], stream["connection_id"], stream["model"]
-    insert_rows(
+    insert_numbered_rows(
         conn,
         "INSERT INTO records (stream_id, odoo_id, connection_id, model, content_hash, write_date, data,"
         " deleted_at, updated_at, change_seq)",
-        [
-            (stream_id, odoo_id, connection_id, model, content_hash, write_date, data, None, at, first + index)
-            for index, (odoo_id, content_hash, write_date, data) in enumerate(values)
-        ],
+        "({s1}, {0}, {s2}, {s3}, {1}, {2}, {3}, NULL, {s4}, {n})",
+        [stream["id"], stream["connection_id"], stream["model"], at],
+        values,
+        first,
         " ON CONFLICT (stream_id, odoo_id) DO UPDATE SET content_hash = excluded.content_hash,"
         " write_date = excluded.write_date, data = excluded.data, deleted_at = NULL,"
         " updated_at = excluded.updated_at, change_seq = excluded.change_seq, model = excluded.model",
