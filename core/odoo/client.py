@@ -13,7 +13,7 @@ from core.ledger.models import CredentialKind, Protocol
 from core.odoo import errors
 from core.odoo.json2 import Json2
 from core.odoo.jsonrpc import JsonRpc
-from core.odoo.pages import iter_pages
+from core.odoo.pages import RawPage, iter_pages
 from core.odoo.probe import Detection, ServerInfo, _as_timeout, detect, list_databases_or_none
 from core.odoo.retry import READ_METHODS, RetryPolicy, run_read
 from core.odoo.transport import Transport
@@ -217,17 +217,19 @@ class OdooClient:
 
     def iter_pages(
         self, model: str, domain: list, fields: list[str] | None, order: str = "write_date asc, id asc",
-        page_size: int = 500, context: dict | None = None, since: datetime | None = None,
-    ) -> AsyncIterator[list[dict]]:
+        page_size: int = 500, context: dict | None = None, since: datetime | None = None, decode: bool = True,
+    ) -> AsyncIterator[list[dict]] | AsyncIterator[RawPage]:
         """Stream search_read pages; see core.odoo.pages for why it stays correct under writes.
 
         With the default order, pages come in write_date order and every
         record carries ``id`` and ``write_date`` even when not asked for.
         ``since`` (an aware datetime) reads only records with ``write_date >=
         since`` cut to the second, and so none with an empty write_date. It
-        needs the default order and raises ValueError with any other.
+        needs the default order and raises ValueError with any other. With
+        ``decode`` False, pages come as (records as Odoo sent them, their
+        decoder), for a caller that converts them elsewhere.
         """
-        return iter_pages(self, model, list(domain), fields, order, page_size, context, since)
+        return iter_pages(self, model, list(domain), fields, order, page_size, context, since, decode)
 
     async def list_databases(self) -> list[str]:
         """Return the server's databases; raise AccessError when it refuses to list them."""

@@ -35,6 +35,7 @@ ids.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -85,12 +86,17 @@ def iter_pages(
     page_size: int,
     context: dict | None,
     since: datetime | None = None,
-) -> AsyncIterator[list[dict]]:
+    decode: bool = True,
+) -> AsyncIterator[list[dict]] | AsyncIterator[RawPage]:
     """Return an async iterator over converted search_read pages of ``model``.
 
     ``since`` starts the read at ``write_date >= since`` cut to the second
     and needs the order ``write_date asc, id asc`` (see the module
-    docstring). The arguments are checked here, before any request.
+    docstring). With ``decode`` False, each page comes as the records Odoo
+    sent and the decoder that converts them in place. The reader has read
+    all it needs from a page by the time it yields it, so the caller may
+    convert the page later or on another thread. The arguments are checked
+    here, before any request.
     """
     if page_size < 1:
         raise ValueError(f"page_size must be at least 1, got {page_size}")
@@ -107,11 +113,19 @@ def iter_pages(
         pages = _by_id(client, model, domain, with_key_fields(fields, ("id",)), page_size, context)
     else:
         pages = _by_offset(client, model, domain, fields, order, page_size, context)
-    return _prefetched(pages)
+    return _prefetched(pages) if decode else _prefetched_raw(pages)
 
 
 async def _prefetched(raw_pages: AsyncIterator[RawPage]) -> AsyncIterator[list[dict]]:
     """Convert and yield each raw page while the request for the next one is in flight."""
+    # aclosing passes an early close on, so the prefetch is cancelled at once.
+    async with contextlib.aclosing(_prefetched_raw(raw_pages)) as pages:
+        async for records, decoder in pages:
+            yield decoder.decode(records)
+
+
+async def _prefetched_raw(raw_pages: AsyncIterator[RawPage]) -> AsyncIterator[RawPage]:
+    """Yield each raw page once the request for the next one is in flight."""
     pending = asyncio.ensure_future(anext(raw_pages))
     try:
         while True:
@@ -120,10 +134,11 @@ async def _prefetched(raw_pages: AsyncIterator[RawPage]) -> AsyncIterator[list[d
             except StopAsyncIteration:
                 return
             pending = asyncio.ensure_future(anext(raw_pages))
-            # Let the next request go out before converting this page; the
-            # reader's bookkeeping must see the raw values, not converted ones.
+            # Let the next request go out before this page is converted. The
+            # reader's bookkeeping for this page runs before that request and
+            # must see the raw values, not converted ones.
             await asyncio.sleep(0)
-            yield decoder.decode(records)
+            yield records, decoder
     finally:
         # Gathering also retrieves the error of a prefetch the caller no longer awaits.
         pending.cancel()

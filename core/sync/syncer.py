@@ -25,6 +25,7 @@ from core.ledger import (
     SyncTrigger,
 )
 from core.odoo import errors
+from core.odoo.pages import RawPage
 from core.sync import health
 from core.sync.availability import (
     NO_ARCHIVE_FILTER,
@@ -260,7 +261,7 @@ class Syncer:
 
         pages = client.iter_pages(
             stream.model, list(stream.domain), fields, order="write_date asc, id asc",
-            page_size=self.options.page_size, context=NO_ARCHIVE_FILTER, since=self._since(stream),
+            page_size=self.options.page_size, context=NO_ARCHIVE_FILTER, since=self._since(stream), decode=False,
         )
         # aclosing stops the reading task when a commit or a stop ends the loop early.
         ahead = read_ahead_batches(pages, self.options.read_ahead_pages)
@@ -282,9 +283,14 @@ class Syncer:
         self.ledger.mark_stream_synced(stream.id, self.clock.now(), reconciled=reconciled)
 
     def _commit_pages(
-        self, run_id: int, ref: StreamRef, pages: list[list[dict[str, Any]]], cursor: Cursor | None, tally: _Tally
+        self, run_id: int, ref: StreamRef, pages: list[RawPage], cursor: Cursor | None, tally: _Tally
     ) -> Cursor | None:
-        """Diff pages against the ledger and commit them; return the stream's new cursor.
+        """Convert pages, diff them against the ledger and commit them; return the stream's new cursor.
+
+        The pages come as Odoo sent them and are converted here, on the
+        worker thread, so that the event loop thread, which reads the next
+        pages, holds the GIL less. That made the sync of 100,000 records
+        about 0.1 s faster (means of 8 alternating runs each, 2 CPUs).
 
         Pages that share no record go into one transaction. In a one-off
         measurement on 2 CPUs, storing 100,000 records 2,000 per transaction
@@ -292,7 +298,8 @@ class Syncer:
         a later page (saved during the sync) starts a new transaction, so it
         is compared with what the earlier one stored.
         """
-        for group in _groups_of_distinct_records(pages):
+        decoded = [decoder.decode(records) for records, decoder in pages]
+        for group in _groups_of_distinct_records(decoded):
             cursor = self._commit_group(run_id, ref, group, cursor, tally)
         return cursor
 

@@ -136,3 +136,27 @@ def test_order_terms_normalised():
     assert order_terms("write_date, id") == ("write_date asc", "id asc")
     assert order_terms(" Write_Date ASC ,  id  asc ") == ("write_date asc", "id asc")
     assert order_terms("name desc") == ("name desc",)
+
+
+async def test_undecoded_pages_convert_like_decoded_ones(sandbox):
+    fields = ["name", "stage_id", "write_date"]
+    async with await connect(sandbox, Protocol.JSONRPC) as client:
+        decoded = [page async for page in client.iter_pages("maintenance.request", [], fields, page_size=6)]
+        raw = [page async for page in client.iter_pages("maintenance.request", [], fields, page_size=6, decode=False)]
+
+    records, decoder = raw[0]
+    assert isinstance(records[0]["write_date"], str)  # as Odoo sent it
+    assert isinstance(records[0]["stage_id"], list)
+    assert [decoder.decode(records) for records, decoder in raw] == decoded
+
+
+async def test_undecoded_pages_stop_early(sandbox):
+    async with await connect(sandbox, Protocol.JSONRPC) as client:
+        pages = client.iter_pages("res.partner", [], ["name"], page_size=5, decode=False)
+        async for records, _ in pages:
+            first = records
+            break
+        await pages.aclose()
+        count = await client.search_count("res.partner", [])
+    assert len(first) == 5
+    assert count > 5

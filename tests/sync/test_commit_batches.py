@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from core.clock import FakeClock
 from core.ledger import SyncTrigger
+from core.odoo.values import RecordDecoder
 from core.sync.diff import StreamRef
 from core.sync.streams import default_stream
 from core.sync.syncer import Syncer, _groups_of_distinct_records, _Tally
@@ -25,8 +26,12 @@ class _NoServer:
     database = "plant"
 
 
+# Pages reach the commit step as Odoo sent them, with their decoder.
+DECODER = RecordDecoder({"id": "integer", "write_date": "datetime", "name": "char"}, ["id", "write_date", "name"])
+
+
 def _request(odoo_id: int, second: int, name: str) -> dict:
-    return {"id": odoo_id, "write_date": datetime(2026, 1, 1, 9, 0, second, tzinfo=UTC), "name": name}
+    return {"id": odoo_id, "write_date": f"2026-01-01 09:00:{second:02d}", "name": name}
 
 
 def _commit(ledger, pages):
@@ -37,7 +42,7 @@ def _commit(ledger, pages):
     ref = StreamRef(connection.id, stream.id, stream.name, stream.model)
     tally = _Tally(stream.name)
 
-    cursor = syncer._commit_pages(run.id, ref, pages, None, tally)
+    cursor = syncer._commit_pages(run.id, ref, [(page, DECODER) for page in pages], None, tally)
     return connection, stream, cursor, tally
 
 
