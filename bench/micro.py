@@ -12,8 +12,9 @@ same data, and prints microseconds (or milliseconds) per item:
   JSON-RPC page of 500 maintenance requests from a sandbox;
 - record encoding: ``hashed_json`` (the bytes the hash covers) against
   ``encode_record`` (those bytes and the stored JSON), per record of those pages;
-- page commits: rows inserted with ``executemany`` against ``insert_rows``
-  (one multi-row INSERT per chunk), into fresh ledgers, per record.
+- page commits: rows inserted with ``executemany``, with ``insert_rows``
+  (one multi-row INSERT per chunk) and with ``insert_numbered_rows``
+  (shared values bound once), into fresh ledgers, per record.
 
 The sandbox runs on a background thread of this process only while the
 pages are read, and it stops before the page figures are timed. Prints
@@ -39,7 +40,7 @@ import httpx  # noqa: E402
 
 from core.ids import new_event_id, new_event_ids  # noqa: E402
 from core.ledger import CredentialKind, Ledger, NewConnection, SyncTrigger  # noqa: E402
-from core.ledger.batch import insert_rows  # noqa: E402
+from core.ledger.batch import insert_numbered_rows, insert_rows  # noqa: E402
 from core.odoo import OdooClient  # noqa: E402
 from core.odoo.transport import load_json  # noqa: E402
 from core.sandbox import SandboxServer  # noqa: E402
@@ -158,29 +159,43 @@ def _fresh_stream(directory: str) -> tuple[Ledger, int, int]:
     return ledger, connection.id, stream.id
 
 
-def _commit_rows(pages_of_rows: list[list[tuple]], multi_row: bool) -> float:
-    """Insert each page's record and event rows in one transaction; return µs per record."""
+_EVENT_COLUMNS = "INSERT INTO events (seq, id, type, connection_id, created_at, data)"
+
+
+def _commit_rows(pages_of_rows: list[list[tuple]], how: str) -> float:
+    """Insert each page's record and event rows in one transaction; return µs per record.
+
+    ``how`` is "executemany", "insert_rows" (multi-row INSERTs binding
+    every value) or "numbered" (``insert_numbered_rows``, binding the
+    values a page's rows share once).
+    """
     with tempfile.TemporaryDirectory() as directory:
         ledger, connection_id, stream_id = _fresh_stream(directory)
         seq = 0
         started = time.process_time()
         for rows in pages_of_rows:
-            record_rows = [(stream_id, odoo_id, connection_id, MODEL, digest, write_date, data, None, 0.0, odoo_id)
-                           for odoo_id, digest, write_date, data in rows]
-            event_rows = []
-            for odoo_id, _, _, data in rows:
-                seq += 1
-                event_rows.append((seq, f"evt_{seq:026d}", "record.created", connection_id, 0.0, data))
+            first = seq + 1
+            if how == "numbered":
+                event_rows = [(f"evt_{first + index:026d}", "record.created", connection_id, data)
+                              for index, (_, _, _, data) in enumerate(rows)]
+            else:
+                record_rows = [(stream_id, odoo_id, connection_id, MODEL, digest, write_date, data, None, 0.0, first + index)
+                               for index, (odoo_id, digest, write_date, data) in enumerate(rows)]
+                event_rows = [(first + index, f"evt_{first + index:026d}", "record.created", connection_id, 0.0, data)
+                              for index, (_, _, _, data) in enumerate(rows)]
+            seq += len(rows)
             with ledger._db.write() as conn:
-                if multi_row:
+                if how == "numbered":
+                    insert_numbered_rows(conn, _RECORD_COLUMNS, "({s1}, {0}, {s2}, {s3}, {1}, {2}, {3}, NULL, {s4}, {n})",
+                                         [stream_id, connection_id, MODEL, 0.0], rows, first)
+                    insert_numbered_rows(conn, _EVENT_COLUMNS, "({n}, {0}, {1}, {2}, {s1}, {3})",
+                                         [0.0], event_rows, first)
+                elif how == "insert_rows":
                     insert_rows(conn, _RECORD_COLUMNS, record_rows)
-                    insert_rows(conn, "INSERT INTO events (seq, id, type, connection_id, created_at, data)", event_rows)
+                    insert_rows(conn, _EVENT_COLUMNS, event_rows)
                 else:
                     conn.executemany(_RECORD_COLUMNS + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", record_rows)
-                    conn.executemany(
-                        "INSERT INTO events (seq, id, type, connection_id, created_at, data) VALUES (?, ?, ?, ?, ?, ?)",
-                        event_rows,
-                    )
+                    conn.executemany(_EVENT_COLUMNS + " VALUES (?, ?, ?, ?, ?, ?)", event_rows)
         elapsed = time.process_time() - started
         ledger.close()
     return elapsed / sum(len(rows) for rows in pages_of_rows) * 1e6
@@ -189,11 +204,11 @@ def _commit_rows(pages_of_rows: list[list[tuple]], multi_row: bool) -> float:
 def bench_commits(pages: list[list[dict]], rounds: int = 5) -> dict[str, float]:
     ref = StreamRef(1, 1, "work_orders", MODEL)
     pages_of_rows = [diff_page(ref, page, {}).records for page in pages]
-    executemany, multi_row = [], []
+    timings: dict[str, list[float]] = {"executemany": [], "insert_rows": [], "numbered": []}
     for _ in range(rounds):
-        executemany.append(_commit_rows(pages_of_rows, multi_row=False))
-        multi_row.append(_commit_rows(pages_of_rows, multi_row=True))
-    return {"commit_executemany_us": min(executemany), "commit_insert_rows_us": min(multi_row)}
+        for how, found in timings.items():
+            found.append(_commit_rows(pages_of_rows, how))
+    return {f"commit_{how}_us": min(found) for how, found in timings.items()}
 
 
 def main(argv: list[str] | None = None) -> dict:

@@ -14,7 +14,7 @@ FIGURES = [
     "deadline_asyncio_timeout_us", "deadline_shared_us", "deadline_none_us",
     "event_id_each_us", "event_ids_batch_us",
     "parse_json_module_ms", "parse_load_json_ms", "hashed_json_us", "encode_record_us",
-    "commit_executemany_us", "commit_insert_rows_us",
+    "commit_executemany_us", "commit_insert_rows_us", "commit_numbered_us",
 ]
 
 

@@ -72,8 +72,9 @@ def insert_numbered_rows(
     ``{n}`` the row's number. A sync page's records share their stream,
     connection, model and time, so each row binds 4 values instead of 10.
     Committing 20,000 records and their events, 500 per transaction, took
-    6.3 µs of CPU per record this way against 7.0 µs with ``insert_rows``
-    (2 CPUs, Python 3.11, best of 5).
+    6.3 µs of CPU per record this way against 6.6 µs with ``insert_rows``
+    (``bench/micro.py``). The binding runs under the GIL, on the thread
+    that shares it with the sync's reads.
     """
     if not rows:
         return
