@@ -66,7 +66,7 @@ class Transport:
         if headers:
             request_headers.update(headers)
         try:
-            return await self._client.post(where.url, content=content, headers=request_headers)
+            return _without_cycle(await self._client.post(where.url, content=content, headers=request_headers))
         except httpx.TransportError as error:
             raise network_error(error, where, self.timeout) from error
         except httpx.DecodingError as error:
@@ -75,7 +75,7 @@ class Transport:
     async def get(self, where: Location) -> httpx.Response:
         """GET ``where.url``; raise ServerUnreachableError on network failures."""
         try:
-            return await self._client.get(where.url)
+            return _without_cycle(await self._client.get(where.url))
         except httpx.TransportError as error:
             raise network_error(error, where, self.timeout) from error
         except httpx.DecodingError as error:
@@ -86,6 +86,20 @@ class Transport:
 
     def __repr__(self) -> str:
         return f"Transport({self.base_url!r})"
+
+
+def _without_cycle(response: httpx.Response) -> httpx.Response:
+    """Replace the read and closed body stream of ``response``, which refers back to it.
+
+    httpx binds each response's stream to the response, so every response
+    is a reference cycle that only the garbage collector frees. The engine
+    runs the collector's older generations rarely (``core.runtime``), and a
+    sync's replies of about 250 KB then piled up: peak RSS grew from 65 to
+    93 MB over a sync of 200,000 records. Once ``post`` or ``get`` returns,
+    the body is in ``response.content``, so an empty stream can stand in.
+    """
+    response.stream = httpx.ByteStream(b"")
+    return response
 
 
 def network_error(error: httpx.TransportError, where: Location, timeout: httpx.Timeout) -> errors.OdooError:

@@ -1,9 +1,11 @@
 """The HTTP layer: network failures, status codes and base URLs."""
 
 import email.utils
+import gc
 import json
 import socket
 import time
+import weakref
 
 import httpx
 import pytest
@@ -142,3 +144,29 @@ async def test_probe_unreachable_port():
     with pytest.raises(errors.ServerUnreachableError) as caught:
         await probe_server(f"http://127.0.0.1:{port}", timeout=2)
     assert f"127.0.0.1:{port}" in str(caught.value)
+
+
+async def test_responses_freed_without_the_collector():
+    # httpx's response stream refers back to its response. The engine runs
+    # the cyclic collector rarely, so a reply left in that cycle stays in
+    # memory. The transport breaks the cycle, so reference counting frees it.
+    body = {"jsonrpc": "2.0", "id": 1, "result": "x" * 100_000}
+    app = Starlette(routes=[Route("/jsonrpc", lambda request: JSONResponse(body), methods=["POST"])])
+    handle = start_in_thread(app)
+    transport = Transport(handle.url)
+    where = Location(transport.url("/jsonrpc"), "res.partner", "search")
+    gc.disable()
+    try:
+        response = await transport.post(where, b"{}", "application/json")
+        get_response = await transport.get(Location(transport.url("/jsonrpc"), None, None))
+        freed = weakref.ref(response)
+        freed_get = weakref.ref(get_response)
+        assert response.json() == body
+        del response, get_response
+
+        assert freed() is None
+        assert freed_get() is None
+    finally:
+        gc.enable()
+        await transport.aclose()
+        handle.stop()
