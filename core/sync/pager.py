@@ -11,7 +11,10 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
+
+# A page as the reader yields it: a list of records, or a raw page with its decoder.
+P = TypeVar("P")
 
 
 def write_second(record: dict[str, Any]) -> datetime | None:
@@ -24,9 +27,7 @@ def write_second(record: dict[str, Any]) -> datetime | None:
     return value.replace(microsecond=0)
 
 
-async def read_ahead_batches(
-    pages: AsyncIterator[list[dict[str, Any]]], depth: int = 1
-) -> AsyncIterator[list[list[dict[str, Any]]]]:
+async def read_ahead_batches(pages: AsyncIterator[P], depth: int = 1) -> AsyncIterator[list[P]]:
     """Yield the same pages in batches while a task keeps reading up to ``depth`` pages ahead.
 
     Each batch contains every page read and not yet taken, at least one, in
@@ -42,7 +43,7 @@ async def read_ahead_batches(
     """
     if depth < 1:
         raise ValueError(f"depth must be at least 1, got {depth}")
-    queue: asyncio.Queue[tuple[list[dict[str, Any]] | None, BaseException | None]] = asyncio.Queue(depth)
+    queue: asyncio.Queue[tuple[P | None, BaseException | None]] = asyncio.Queue(depth)
 
     async def read_all() -> None:
         try:
@@ -71,15 +72,15 @@ async def read_ahead_batches(
 
 
 async def _take_waiting(
-    queue: asyncio.Queue[tuple[list[dict[str, Any]] | None, BaseException | None]],
-) -> tuple[list[list[dict[str, Any]]], bool, BaseException | None]:
+    queue: asyncio.Queue[tuple[P | None, BaseException | None]],
+) -> tuple[list[P], bool, BaseException | None]:
     """Wait for one item, then take the others already queued.
 
     Return the pages taken, whether the reading ended (finished or failed)
     and its error. The end item is the last one ever queued, so nothing
     follows it.
     """
-    batch: list[list[dict[str, Any]]] = []
+    batch: list[P] = []
     page, error = await queue.get()
     while page is not None:
         batch.append(page)
