@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -83,7 +84,7 @@ async def test_read_ahead_batches_read_at_most_depth_ahead():
     await ahead.aclose()
 
 
-async def test_a_slow_caller_gets_every_waiting_page_in_one_batch():
+async def test_read_ahead_batches_give_slow_caller_all_waiting():
     source = CountingPages(20)
     ahead = read_ahead_batches(source.pages(), depth=3)
     await anext(ahead)
@@ -93,7 +94,7 @@ async def test_a_slow_caller_gets_every_waiting_page_in_one_batch():
     await ahead.aclose()
 
 
-async def test_the_last_pages_come_in_a_batch_before_the_end():
+async def test_read_ahead_batches_last_pages_then_end():
     source = CountingPages(4)
     ahead = read_ahead_batches(source.pages(), depth=4)
     first = [page[0]["id"] for page in await anext(ahead)]
@@ -113,7 +114,7 @@ async def test_read_ahead_batches_raise_error_after_earlier_pages():
     assert seen == [0, 1]
 
 
-async def test_an_error_queued_behind_pages_comes_after_their_batch():
+async def test_read_ahead_batches_error_after_queued_pages():
     source = CountingPages(5, fail_at=3)
     ahead = read_ahead_batches(source.pages(), depth=4)
     first = [page[0]["id"] for page in await anext(ahead)]
@@ -133,6 +134,46 @@ async def test_read_ahead_batches_close_stops_reading():
 
     assert source.closed
     assert source.read <= 4
+
+
+async def test_read_ahead_batches_close_ends_prefetch():
+    # Like OdooClient.iter_pages, the source sends the request for the next
+    # page before it yields one. The reader then waits to queue a page while
+    # that request runs, and closing must end the request too.
+    in_flight = []
+
+    async def fetch(number):
+        in_flight.append(number)
+        try:
+            await asyncio.sleep(0.01 if number < 3 else 60)
+        finally:
+            in_flight.remove(number)
+        return [{"id": number}]
+
+    async def prefetching_pages():
+        number = 0
+        pending = asyncio.ensure_future(fetch(number))
+        try:
+            while True:
+                page = await pending
+                number += 1
+                pending = asyncio.ensure_future(fetch(number))
+                yield page
+        finally:
+            pending.cancel()
+            await asyncio.gather(pending, return_exceptions=True)
+
+    gc.disable()  # the close must not depend on the collector finalizing the source
+    try:
+        async with contextlib.aclosing(read_ahead_batches(prefetching_pages(), depth=1)) as ahead:
+            async for _ in ahead:
+                await asyncio.sleep(0.2)  # the queue is full and page 3's request is out
+                assert in_flight == [3]
+                break
+
+        assert in_flight == []
+    finally:
+        gc.enable()
 
 
 async def test_read_ahead_batches_reject_zero_depth():
