@@ -49,16 +49,15 @@ async def read_ahead_batches(pages: AsyncIterator[P], depth: int = 1) -> AsyncIt
         try:
             async for page in pages:
                 await queue.put((page, None))
+            await queue.put((None, None))
         except Exception as error:  # raised to the caller in page order
             await queue.put((None, error))
-            return
         finally:
             # Closing the source now, not when the collector finds it, stops
             # a request it already sent for the next page.
             close = getattr(pages, "aclose", None)
             if close is not None:
                 await close()
-        await queue.put((None, None))
 
     reader = asyncio.ensure_future(read_all())
     try:
