@@ -21,7 +21,11 @@ def to_epoch(value: datetime | None) -> float | None:
     """Return ``value`` as epoch seconds; naive datetimes are taken as UTC."""
     if value is None:
         return None
-    return utc(value).timestamp()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    # An aware time's timestamp does not depend on its zone, so there is no
+    # conversion to UTC first: a sync calls this once per record.
+    return value.timestamp()
 
 
 def from_epoch(value: float | None) -> datetime | None:

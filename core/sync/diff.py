@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -80,7 +79,7 @@ def diff_page(stream: StreamRef, records: list[dict[str, Any]], stored: dict[int
             continue
 
         data_json = full.decode("utf-8")
-        changes.records.append((odoo_id, digest, _epoch(record.get("write_date")), data_json))
+        changes.records.append((odoo_id, digest, to_epoch(record.get("write_date")), data_json))
         if previous is None or previous.deleted_at is not None:
             changes.created += 1
             id_json = str(odoo_id) if type(odoo_id) is int else orjson.dumps(odoo_id).decode("utf-8")
@@ -112,12 +111,6 @@ def _created_event_head(stream: StreamRef) -> str:
     name = orjson.dumps(stream.name).decode("utf-8")
     model = orjson.dumps(stream.model).decode("utf-8")
     return f'{{"stream":{name},"model":{model},"odoo_id":'
-
-
-def _epoch(write_date: Any) -> float | None:
-    if type(write_date) is datetime and write_date.tzinfo is not None:
-        return write_date.timestamp()
-    return to_epoch(write_date)
 
 
 def _updated_event_data(
