@@ -137,43 +137,47 @@ def insert_events(conn: sqlite3.Connection, new_events: Sequence[NewEvent], at: 
 
 
 def insert_prepared(
-    conn: sqlite3.Connection,
-    new_events: Sequence[NewEvent],
-    prepared: list[tuple],
-    at: datetime,
-    return_events: bool = True,
+    conn: sqlite3.Connection, new_events: Sequence[NewEvent], prepared: list[tuple], at: datetime
 ) -> list[Event]:
-    """Insert prepared events and one delivery per matching enabled endpoint.
-
-    With ``return_events`` False it returns an empty list and builds no
-    Event objects, which a sync page of 500 records does not need.
-    """
-    # NOTE: nothing prunes old events, deliveries or attempts yet, so the
-    # file grows with traffic until a retention command exists.
+    """Insert prepared events and one delivery per matching enabled endpoint."""
     if not prepared:
         return []
     at_epoch = to_epoch(at)
-    created = from_epoch(at_epoch)
     _check_given_ids(conn, new_events)
-    fan_out = _FanOut(conn)
-    first_seq = _next_seq(conn)
+    rows = [
+        (event_id, event_type, connection_id, data_text)
+        for event_id, event_type, connection_id, data_text, _ in prepared
+    ]
+    first_seq = insert_event_rows(conn, rows, at_epoch)
 
-    event_rows = []
+    created = from_epoch(at_epoch)
+    return [
+        Event(seq, event_id, event_type, connection_id, created, data)
+        for seq, (event_id, event_type, connection_id, _, data) in enumerate(prepared, start=first_seq)
+    ]
+
+
+def insert_event_rows(conn: sqlite3.Connection, rows: Sequence[tuple], at_epoch: float) -> int:
+    """Insert (id, type, connection_id, data text) event rows and their deliveries; return the first seq.
+
+    Each event gets one delivery per matching enabled endpoint. The caller
+    has checked the types and drawn the ids.
+    """
+    # NOTE: nothing prunes old events, deliveries or attempts yet, so the
+    # file grows with traffic until a retention command exists.
+    first_seq = _next_seq(conn)
+    fan_out = _FanOut(conn)
     delivery_rows = []
-    events = []
-    for seq, (event_id, event_type, connection_id, data_text, data) in enumerate(prepared, start=first_seq):
-        event_rows.append((event_id, event_type, connection_id, data_text))
-        if fan_out.endpoints:
+    if fan_out.endpoints:
+        for seq, (_, event_type, connection_id, _) in enumerate(rows, start=first_seq):
             for endpoint_id in fan_out.endpoint_ids(event_type, connection_id):
                 delivery_rows.append(
                     (seq, event_type, connection_id, endpoint_id, "pending", 0, at_epoch, at_epoch, at_epoch)
                 )
-        if return_events:
-            events.append(Event(seq, event_id, event_type, connection_id, created, data))
 
     insert_numbered_rows(
         conn, "INSERT INTO events (seq, id, type, connection_id, created_at, data)",
-        "({n}, {0}, {1}, {2}, {s1}, {3})", [at_epoch], event_rows, first_seq,
+        "({n}, {0}, {1}, {2}, {s1}, {3})", [at_epoch], rows, first_seq,
     )
     insert_rows(
         conn,
@@ -181,8 +185,8 @@ def insert_prepared(
         " created_at, next_attempt_at, updated_at)",
         delivery_rows,
     )
-    _add_to_counts(conn, len(event_rows), Counter(row[2] for row in delivery_rows))
-    return events
+    _add_to_counts(conn, len(rows), Counter(row[2] for row in delivery_rows))
+    return first_seq
 
 
 def _add_to_counts(conn: sqlite3.Connection, events: int, deliveries: Counter[int | None]) -> None:

@@ -17,7 +17,7 @@ from core.ledger import rows
 from core.ledger.batch import insert_numbered_rows
 from core.ledger.codec import dump_json, to_epoch
 from core.ledger.db import Database
-from core.ledger.events import check_event_type, insert_prepared, prepare_events
+from core.ledger.events import check_event_type, insert_event_rows, insert_prepared, prepare_events
 from core.ledger.models import NewEvent, Page, RecordUpsert, StreamResult, SyncedRecord
 from core.ledger.sync import require_run, require_stream
 
@@ -131,7 +131,7 @@ class RecordsMixin:
                 _store_upserts(conn, stream, upsert_values, at_epoch)
             if deletions:
                 _store_deletions(conn, stream_id, deletions, at_epoch)
-            insert_prepared(conn, events, prepared_events, events_at, return_events=False)
+            insert_prepared(conn, events, prepared_events, events_at)
             _finish_page(conn, run_id, stream_id, cursor, counts)
 
     def commit_encoded_page(
@@ -152,8 +152,7 @@ class RecordsMixin:
         the order they happened. ``cursor`` and ``counts`` are as for
         ``commit_page``.
         """
-        at = at or datetime.now(UTC)
-        at_epoch = to_epoch(at)
+        at_epoch = to_epoch(at or datetime.now(UTC))
         for event_type in {event_type for event_type, _ in events}:
             check_event_type(event_type)
         event_ids = new_event_ids(len(events), int(at_epoch * 1000))
@@ -162,12 +161,13 @@ class RecordsMixin:
             stream = require_stream(conn, stream_id)
             if records:
                 _store_upserts(conn, stream, records, at_epoch)
-            connection_id = stream["connection_id"]
-            prepared = [
-                (event_id, event_type, connection_id, data_json, None)
-                for event_id, (event_type, data_json) in zip(event_ids, events)
-            ]
-            insert_prepared(conn, (), prepared, at, return_events=False)
+            if events:
+                connection_id = stream["connection_id"]
+                rows = [
+                    (event_id, event_type, connection_id, data_json)
+                    for event_id, (event_type, data_json) in zip(event_ids, events)
+                ]
+                insert_event_rows(conn, rows, at_epoch)
             _finish_page(conn, run_id, stream_id, cursor, counts)
 
     def get_records(self, stream_id: int, odoo_ids: Sequence[int]) -> dict[int, SyncedRecord]:
