@@ -5,8 +5,9 @@ module releases and takes back the GIL around every step. One
 ``INSERT ... VALUES (...), (...)`` per chunk binds the rows in C and steps
 once. Committing the record and event rows of 500-record sync pages
 took 7.75 µs of CPU per record this way against 9.42 µs with
-``executemany`` (``bench/micro.py``, 2-core development machine). A worker thread that writes them also hands
-the GIL back to the event loop once per chunk instead of once per row.
+``executemany`` (``bench/micro.py``, 2-core development machine). A
+worker thread that writes them also hands the GIL back to the event loop
+once per chunk instead of once per row.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ from itertools import chain
 MAX_ROWS = 500
 
 
+def _chunk_rows(conn: sqlite3.Connection, width: int, reserved: int) -> int:
+    """Return the number of rows of ``width`` values that fit in one statement beside ``reserved`` others."""
+    max_parameters = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(MAX_ROWS, (max_parameters - reserved) // width))
+
+
 @lru_cache(maxsize=64)
 def _statement(head: str, width: int, rows: int, tail: str) -> str:
     row = "(" + ", ".join("?" * width) + ")"
@@ -37,11 +44,10 @@ def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple], tail
     if not rows:
         return
     width = len(rows[0])
-    max_parameters = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    chunk = max(1, min(MAX_ROWS, max_parameters // width))
+    chunk = _chunk_rows(conn, width, 0)
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
-        conn.execute(_statement(head, width, len(part), tail), [value for row in part for value in row])
+        conn.execute(_statement(head, width, len(part), tail), list(chain.from_iterable(part)))
 
 
 @lru_cache(maxsize=64)
@@ -79,8 +85,7 @@ def insert_numbered_rows(
     if not rows:
         return
     width = len(rows[0])
-    max_parameters = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    chunk = max(1, min(MAX_ROWS, (max_parameters - len(shared) - 1) // width))
+    chunk = _chunk_rows(conn, width, len(shared) + 1)  # the shared values and the first number
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
         statement = _numbered_statement(head, row_sql, width, len(shared), len(part), tail)
