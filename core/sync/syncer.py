@@ -306,7 +306,7 @@ class Syncer:
     def _commit_group(
         self, run_id: int, ref: StreamRef, pages: list[list[dict[str, Any]]], cursor: Cursor | None, tally: _Tally
     ) -> Cursor | None:
-        records = pages[0] if len(pages) == 1 else [record for page in pages for record in page]
+        records = [record for page in pages for record in page]
         stored = self.ledger.get_records(ref.stream_id, [record["id"] for record in records])
         changes = diff_page(ref, records, stored)
 
