@@ -168,46 +168,55 @@ def _encoded_forms_match(record):
     return hashed, full
 
 
-def test_encode_record_cuts_the_last_write_date_member():
-    record = {"id": 4, "name": "Pump", "write_date": datetime(2026, 2, 3, 4, 5, 6, 250000, tzinfo=UTC)}
+# (case, record, expected hash input, expected full JSON or None to skip that check)
+ENCODE_CASES = [
+    (
+        "write_date last",
+        {"id": 4, "name": "Pump", "write_date": datetime(2026, 2, 3, 4, 5, 6, 250000, tzinfo=UTC)},
+        b'{"id":4,"name":"Pump"}',
+        b'{"id":4,"name":"Pump","write_date":"2026-02-03T04:05:06.250000+00:00"}',
+    ),
+    (
+        "key after write_date",
+        {"id": 4, "x_plant": "Lyon", "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)},
+        b'{"id":4,"x_plant":"Lyon"}',
+        None,
+    ),
+    (
+        # The nested member ends the text but for one brace, so only the record's own one is cut.
+        "nested write_date",
+        {
+            "id": 4,
+            "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
+            "x_meta": {"by": "Marc", "write_date": "2026-01-01T00:00:00+00:00"},
+        },
+        b'{"id":4,"x_meta":{"by":"Marc","write_date":"2026-01-01T00:00:00+00:00"}}',
+        None,
+    ),
+    ("quote in write_date", {"id": 4, "write_date": 'not "a" date'}, b'{"id":4}', None),
+    (
+        "integer beyond 64 bits",
+        {"id": 1, "big": 2**70, "write_date": None},
+        b'{"big":1180591620717411303424,"id":1}',
+        b'{"big":1180591620717411303424,"id":1,"write_date":null}',
+    ),
+]
+
+
+@pytest.mark.parametrize(("record", "hash_input", "full_json"), [case[1:] for case in ENCODE_CASES],
+                         ids=[case[0] for case in ENCODE_CASES])
+def test_encode_record_forms(record, hash_input, full_json):
     hashed, full = _encoded_forms_match(record)
-    assert full == b'{"id":4,"name":"Pump","write_date":"2026-02-03T04:05:06.250000+00:00"}'
-    assert hashed == b'{"id":4,"name":"Pump"}'
 
-
-def test_encode_record_with_a_key_after_write_date():
-    record = {"id": 4, "x_plant": "Lyon", "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)}
-    hashed, _ = _encoded_forms_match(record)
-    assert hashed == b'{"id":4,"x_plant":"Lyon"}'
-
-
-def test_encode_record_ignores_a_nested_write_date():
-    # The nested member ends the text but for one brace, so only the record's own one is cut.
-    record = {
-        "id": 4,
-        "write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC),
-        "x_meta": {"by": "Marc", "write_date": "2026-01-01T00:00:00+00:00"},
-    }
-    hashed, _ = _encoded_forms_match(record)
-    assert hashed == b'{"id":4,"x_meta":{"by":"Marc","write_date":"2026-01-01T00:00:00+00:00"}}'
-
-
-def test_encode_record_with_a_quote_in_a_string_write_date():
-    record = {"id": 4, "write_date": 'not "a" date'}
-    hashed, _ = _encoded_forms_match(record)
-    assert hashed == b'{"id":4}'
+    assert hashed == hash_input
+    if full_json is not None:
+        assert full == full_json
 
 
 def test_encode_record_with_empty_or_missing_write_date():
     _encoded_forms_match({"id": 4, "write_date": None})
     _encoded_forms_match({"write_date": datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)})
     assert encode_record({"id": 4}) == (b'{"id":4}', b'{"id":4}')
-
-
-def test_encode_record_of_integers_beyond_64_bits():
-    record = {"id": 1, "big": 2**70, "write_date": None}
-    hashed, full = _encoded_forms_match(record)
-    assert full == b'{"big":1180591620717411303424,"id":1,"write_date":null}'
 
 
 def test_created_event_json_matches_its_data():
