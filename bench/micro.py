@@ -162,10 +162,10 @@ def _fresh_stream(directory: str) -> tuple[Ledger, int, int]:
 _EVENT_COLUMNS = "INSERT INTO events (seq, id, type, connection_id, created_at, data)"
 
 
-def _commit_rows(pages_of_rows: list[list[tuple]], how: str) -> float:
+def _commit_rows(pages_of_rows: list[list[tuple]], method: str) -> float:
     """Insert each page's record and event rows in one transaction; return µs per record.
 
-    ``how`` is "executemany", "insert_rows" (multi-row INSERTs binding
+    ``method`` is "executemany", "insert_rows" (multi-row INSERTs binding
     every value) or "numbered" (``insert_numbered_rows``, binding the
     values a page's rows share once).
     """
@@ -175,7 +175,7 @@ def _commit_rows(pages_of_rows: list[list[tuple]], how: str) -> float:
         started = time.process_time()
         for rows in pages_of_rows:
             first = seq + 1
-            if how == "numbered":
+            if method == "numbered":
                 event_rows = [(f"evt_{first + index:026d}", "record.created", connection_id, data)
                               for index, (_, _, _, data) in enumerate(rows)]
             else:
@@ -185,12 +185,12 @@ def _commit_rows(pages_of_rows: list[list[tuple]], how: str) -> float:
                               for index, (_, _, _, data) in enumerate(rows)]
             seq += len(rows)
             with ledger._db.write() as conn:
-                if how == "numbered":
+                if method == "numbered":
                     insert_numbered_rows(conn, _RECORD_COLUMNS, "({s1}, {0}, {s2}, {s3}, {1}, {2}, {3}, NULL, {s4}, {n})",
                                          [stream_id, connection_id, MODEL, 0.0], rows, first)
                     insert_numbered_rows(conn, _EVENT_COLUMNS, "({n}, {0}, {1}, {2}, {s1}, {3})",
                                          [0.0], event_rows, first)
-                elif how == "insert_rows":
+                elif method == "insert_rows":
                     insert_rows(conn, _RECORD_COLUMNS, record_rows)
                     insert_rows(conn, _EVENT_COLUMNS, event_rows)
                 else:
@@ -206,9 +206,9 @@ def bench_commits(pages: list[list[dict]], rounds: int = 5) -> dict[str, float]:
     pages_of_rows = [diff_page(ref, page, {}).records for page in pages]
     timings: dict[str, list[float]] = {"executemany": [], "insert_rows": [], "numbered": []}
     for _ in range(rounds):
-        for how, found in timings.items():
-            found.append(_commit_rows(pages_of_rows, how))
-    return {f"commit_{how}_us": min(found) for how, found in timings.items()}
+        for method, found in timings.items():
+            found.append(_commit_rows(pages_of_rows, method))
+    return {f"commit_{method}_us": min(found) for method, found in timings.items()}
 
 
 def main(argv: list[str] | None = None) -> dict:
