@@ -130,8 +130,8 @@ def encode_record(record: dict[str, Any]) -> tuple[bytes, bytes]:
     the last member, and the hashed bytes are then the full JSON with that
     member cut off: exactly what ``hashed_json`` writes. Both forms then
     cost 2.9 to 3.2 µs per maintenance request, against 1.9 to 2.0 µs for
-    the hashed bytes alone (``bench/micro.py``, two runs). Records with a key after write_date
-    (custom ``x_`` fields) are encoded twice.
+    the hashed bytes alone (``bench/micro.py``, two runs). Records with a
+    key after write_date (custom ``x_`` fields) are encoded twice.
     """
     try:
         full = orjson.dumps(record, default=_fast_default, option=_ORJSON_OPTIONS)
